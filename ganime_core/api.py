@@ -1,0 +1,201 @@
+"""The one public entry point for inference: :class:`Colorizer`.
+
+The GUI, the CLI, the tests and ``training.evaluate`` all go through it.
+
+    colorizer = Colorizer.load()                       # default model, best device
+    result = colorizer.colorize("sketch.png", hints="sketch.json")
+    save_png("out.png", result.image)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from .devices import is_out_of_memory, resolve_device
+from .encoding import decode_output, encode_input
+from .errors import GanimeError
+from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
+from .imageio import LoadedImage, from_array, load_image
+from .lineart import to_line_art
+from .weights import ModelInfo, load_weights
+
+log = logging.getLogger(__name__)
+
+LINE_MODES = ("multiply", "none")
+PRECISIONS = ("auto", "fp32", "bf16")
+HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
+ImageLike = LoadedImage | np.ndarray | str | Path | bytes
+
+
+@dataclass
+class Result:
+    """A colorized picture at the input's full resolution.
+
+    ``image``: the final picture, uint8 HxWx3 (HxWx4 when the input had alpha);
+    ``color``: the colour without the line overlay, uint8 HxWx3;
+    ``lines``: the line art, float32 HxW in [0, 1] (1 = paper);
+    ``alpha``: the input's alpha or None; ``working_size``: (w, h) the model saw.
+    """
+
+    image: np.ndarray
+    color: np.ndarray
+    lines: np.ndarray
+    alpha: np.ndarray | None
+    working_size: tuple[int, int]
+    seconds: float
+    device: str
+
+
+def working_dims(width: int, height: int, working_size: int) -> tuple[int, int]:
+    """The size the model sees: long side ``working_size`` at most (never upscaled)."""
+    scale = min(1.0, working_size / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _pad_to(arr: np.ndarray, multiple: int, value: float) -> np.ndarray:
+    h, w = arr.shape[-2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if not (ph or pw):
+        return arr
+    pad = [(0, 0)] * (arr.ndim - 2) + [(0, ph), (0, pw)]
+    return np.pad(arr, pad, mode="constant", constant_values=value)
+
+
+class Colorizer:
+    """A loaded generator on a device, ready to colorize line art."""
+
+    def __init__(self, model: nn.Module, info: ModelInfo, device: str | torch.device = "auto",
+                 *, precision: str = "auto") -> None:
+        if precision not in PRECISIONS:
+            raise GanimeError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        self.info = info
+        self.device = resolve_device(str(device))
+        self.precision = precision
+        self.model = model.eval().to(self.device, memory_format=torch.channels_last)
+        self.stride: int = int(getattr(model, "stride", 1))
+
+    @classmethod
+    def load(cls, weights: str | Path | None = None, device: str = "auto", *,
+             sha256: str | None = None, precision: str = "auto") -> Colorizer:
+        """Load a weights file (default: ``resources/models/default.safetensors``)."""
+        model, info = load_weights(weights, sha256=sha256)
+        return cls(model, info, device, precision=precision)
+
+    # -- low level -------------------------------------------------------------------------
+
+    def _use_bf16(self) -> bool:
+        if self.precision == "bf16":
+            return True
+        if self.precision == "fp32":
+            return False
+        return self.device.type == "cpu" and bf16_fast_on_cpu()
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """5xHxW model input (H, W multiples of ``stride``) -> 3xHxW output in [-1, 1]."""
+        try:
+            return self._forward(x)
+        except (RuntimeError, torch.OutOfMemoryError) as exc:
+            if self.device.type == "cpu" or not is_out_of_memory(exc):
+                raise
+            log.warning("Out of memory on %s; falling back to the CPU", self.device)
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+            self.device = torch.device("cpu")
+            self.model = self.model.to(self.device)
+            return self._forward(x)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        t = torch.from_numpy(np.ascontiguousarray(x))[None].to(self.device)
+        t = t.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            if self._use_bf16():
+                with torch.autocast(self.device.type, dtype=torch.bfloat16):
+                    y = self.model(t)
+            else:
+                y = self.model(t)
+        return y[0].float().cpu().numpy()
+
+    # -- the public call ---------------------------------------------------------------------
+
+    def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
+                 lines: str = "multiply") -> Result:
+        """Colorize line art of any size; the result has the input's full resolution."""
+        if lines not in LINE_MODES:
+            raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
+        t0 = time.perf_counter()
+        img = _as_image(line_art)
+        full_lines = to_line_art(img)
+        height, width = full_lines.shape
+        ws = int(working_size or self.info.working_size)
+        if ws < 16:
+            raise GanimeError(f"working size must be at least 16 px, got {ws}")
+        w, h = working_dims(width, height, ws)
+        small = full_lines if (w, h) == (width, height) else cv2.resize(
+            full_lines, (w, h), interpolation=cv2.INTER_AREA)
+        raster = _hint_raster(hints, width, height, w, h)
+        x = encode_input(small, raster.rgb, raster.mask) if raster is not None else encode_input(small)
+        x = np.concatenate([_pad_to(x[:1], self.stride, 1.0), _pad_to(x[1:], self.stride, 0.0)])
+        y = decode_output(self.predict(x))[:h, :w]
+        color = y if (w, h) == (width, height) else cv2.resize(
+            y, (width, height), interpolation=cv2.INTER_CUBIC)
+        color = np.clip(color, 0.0, 1.0)
+        final = color * full_lines[..., None] if lines == "multiply" else color
+        color_u8 = (color * 255.0 + 0.5).astype(np.uint8)
+        image = (final * 255.0 + 0.5).astype(np.uint8)
+        if img.alpha is not None:
+            image = np.dstack([image, img.alpha])
+        return Result(image=image, color=color_u8, lines=full_lines, alpha=img.alpha,
+                      working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device))
+
+
+def _as_image(line_art: ImageLike) -> LoadedImage:
+    if isinstance(line_art, LoadedImage):
+        return line_art
+    if isinstance(line_art, np.ndarray):
+        return from_array(line_art)
+    return load_image(line_art)
+
+
+def _hint_raster(hints: HintsLike, width: int, height: int, w: int, h: int) -> HintRaster | None:
+    """Any hint form -> a raster at the working size (strokes are drawn there directly)."""
+    if hints is None:
+        return None
+    if isinstance(hints, str | Path):
+        hints = load_hints(hints, width, height)
+    if isinstance(hints, np.ndarray):
+        hints = HintRaster.from_rgba(hints)
+    if isinstance(hints, HintRaster):
+        return hints.resized(w, h) if hints.mask.any() else None
+    if isinstance(hints, HintSet):
+        scale = w / hints.size[0] if hints.size else w / width
+        strokes: Sequence[Stroke] = hints.strokes
+    else:
+        scale, strokes = w / width, hints
+    if not strokes:
+        return None
+    return rasterize(strokes, w, h, scale)
+
+
+_BF16: bool | None = None
+
+
+def bf16_fast_on_cpu() -> bool:
+    """Whether this CPU has native bf16 (AVX512-BF16 / AMX); elsewhere bf16 would be slower."""
+    global _BF16
+    if _BF16 is None:
+        flags = ""
+        try:
+            flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+        except OSError:
+            pass
+        _BF16 = any(f in flags for f in ("avx512_bf16", "amx_bf16"))
+    return _BF16

@@ -1,0 +1,82 @@
+"""Batch colorization for the CLI: inputs -> OUTDIR/<stem>.png, one line per failure."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .errors import GanimeError
+from .imageio import save_png
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchJob:
+    output: Path
+    hints: str | None = None
+    size: int | None = None
+    lines: str = "multiply"
+    overwrite: bool = False
+
+    def check(self, inputs: list[Path]) -> None:
+        """Usage errors (raised before any work): hints form, colliding names, outputs = inputs."""
+        if self.hints and not Path(self.hints).exists():
+            raise GanimeError(f"--hints {self.hints}: not found")
+        if self.hints and Path(self.hints).is_file() and len(inputs) > 1:
+            raise GanimeError("--hints FILE applies to a single input; for several inputs pass "
+                              "a folder of <stem>.png / <stem>.json hint files")
+        if self.output.exists() and not self.output.is_dir():
+            raise GanimeError(f"-o {self.output}: exists and is not a folder")
+        stems: dict[str, Path] = {}
+        for p in inputs:
+            if p.stem in stems and stems[p.stem] != p:
+                raise GanimeError(f"two inputs would both write {p.stem}.png: {stems[p.stem]} and {p}")
+            stems[p.stem] = p
+
+    def hints_for(self, src: Path) -> Path | None:
+        if not self.hints:
+            return None
+        h = Path(self.hints)
+        if h.is_file():
+            return h
+        for suffix in (".json", ".png"):
+            if (h / f"{src.stem}{suffix}").is_file():
+                return h / f"{src.stem}{suffix}"
+        return None
+
+    def run(self, colorizer, inputs: list[Path]) -> int:
+        """Colorize each input; return the number that failed."""
+        failures = 0
+        bar = tqdm(inputs, unit="img", desc="colorize", disable=None, file=sys.stderr)
+        for src in bar:
+            reason = self._one(colorizer, src)
+            if reason:
+                failures += 1
+                tqdm.write(f"{src}: {reason}", file=sys.stderr)
+        done = len(inputs) - failures
+        tqdm.write(f"{done} of {len(inputs)} colorized into {self.output}", file=sys.stderr)
+        return failures
+
+    def _one(self, colorizer, src: Path) -> str | None:
+        out = self.output / f"{src.stem}.png"
+        try:
+            if out.exists() and out.resolve() == src.resolve():
+                return "skipped: output would overwrite the input"
+            if out.exists() and not self.overwrite:
+                return f"skipped: {out} exists (use --overwrite)"
+            result = colorizer.colorize(src, self.hints_for(src), working_size=self.size,
+                                        lines=self.lines)
+            save_png(out, result.image)
+        except GanimeError as exc:
+            return str(exc)
+        except MemoryError:
+            return "out of memory"
+        except Exception as exc:  # one bad input must never stop the batch
+            log.debug("unexpected failure on %s", src, exc_info=True)
+            return f"failed: {type(exc).__name__}: {exc}"
+        return None

@@ -1,0 +1,141 @@
+"""The ``ganime`` command: no arguments opens the app; ``colorize`` and ``info`` for pipelines.
+
+Exit codes: 0 all succeeded, 1 some input failed, 2 usage error (bad flags, no model, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import GanimeError
+
+log = logging.getLogger("ganime")
+
+EPILOG = """examples:
+  ganime                                  open the desktop app
+  ganime colorize sketch.png -o out/      colorize one sketch with the bundled model
+  ganime colorize sketches/ -o out/ --hints hints/ --size 768
+  ganime info --weights my_model.safetensors
+hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
+JSON saved by the app; for several inputs, a folder with <stem>.png / <stem>.json."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ganime", description="GANime: colorize anime and manga line art on your own machine.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"GANime {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("colorize", help="colorize sketches into PNGs",
+                       description="Colorize line-art files or folders into OUTDIR/<stem>.png at "
+                                   "each input's full resolution.")
+    c.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders of images")
+    c.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder")
+    c.add_argument("--hints", metavar="FILE_OR_DIR",
+                   help="hint PNG/JSON for a single input, or a folder of <stem>.png/.json")
+    _model_args(c)
+    c.add_argument("--size", type=int, default=None, metavar="N",
+                   help="working size: long side the model sees (default: the model's, 512)")
+    c.add_argument("--lines", choices=("multiply", "none"), default="multiply",
+                   help="lay the original lines over the colour (default) or not")
+    c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+
+    i = sub.add_parser("info", help="show version, device and the model card")
+    _model_args(i)
+
+    sub.add_parser("app", help="open the desktop app (same as no command)")
+    return p
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--weights", metavar="FILE", help="a .safetensors model (default: bundled)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto",
+                   help="compute device (auto: CUDA, else MPS, else CPU)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
+    if args.command in (None, "app"):
+        return _run_app()
+    try:
+        if args.command == "info":
+            return _info(args)
+        return _colorize(args)
+    except GanimeError as exc:
+        print(f"ganime: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ganime: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_app() -> int:
+    try:
+        from ganime_desktop.app import main as app_main
+    except ImportError as exc:
+        print(f"ganime: the desktop app cannot start ({exc}); "
+              "install the GUI dependencies with `make run`", file=sys.stderr)
+        return 2
+    return int(app_main() or 0)
+
+
+def _info(args: argparse.Namespace) -> int:
+    import torch
+
+    from .api import bf16_fast_on_cpu
+    from .devices import resolve_device
+
+    print(f"GANime {__version__}")
+    print(f"torch {torch.__version__}; device: {resolve_device(args.device)} "
+          f"(CUDA {'yes' if torch.cuda.is_available() else 'no'}, "
+          f"CPU bf16 {'yes' if bf16_fast_on_cpu() else 'no'}, threads {torch.get_num_threads()})")
+    from .weights import load_weights
+
+    _, info = load_weights(args.weights)
+    print(info.summary())
+    if info.model_card:
+        print("\n" + info.model_card.strip())
+    return 0
+
+
+def iter_inputs(inputs: Sequence[str]) -> Iterator[Path]:
+    """Files as given; folders expanded to their images (sorted, not recursive)."""
+    from .imageio import is_image_path
+
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
+        else:
+            yield path
+
+
+def _colorize(args: argparse.Namespace) -> int:
+    from .batch import BatchJob
+
+    job = BatchJob(output=Path(args.output), hints=args.hints, size=args.size, lines=args.lines,
+                   overwrite=args.overwrite)
+    inputs = list(iter_inputs(args.inputs))
+    if not inputs:
+        print("ganime: error: no input images found", file=sys.stderr)
+        return 2
+    job.check(inputs)
+    from .api import Colorizer
+
+    colorizer = Colorizer.load(args.weights, device=args.device)
+    failures = job.run(colorizer, inputs)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

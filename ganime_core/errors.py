@@ -1,0 +1,31 @@
+"""The error hierarchy of GANime. Every error carries a plain message for the user."""
+
+from __future__ import annotations
+
+
+class GanimeError(Exception):
+    """Base class: anything GANime raises on purpose. ``str(err)`` is user-facing."""
+
+
+class BadImageError(GanimeError):
+    """An image file is missing, unreadable, corrupt, too large or of an unusable kind."""
+
+
+class ImageTooLargeError(BadImageError):
+    """An image exceeds the decompression-bomb guard."""
+
+
+class BadHintsError(GanimeError):
+    """A hint file (stroke JSON or RGBA hint PNG) is invalid."""
+
+
+class WeightsError(GanimeError):
+    """A weights file is missing, corrupt, tampered with or does not match the model."""
+
+
+class NoDefaultModelError(WeightsError):
+    """No default model is installed in ``resources/models``."""
+
+
+class DeviceError(GanimeError):
+    """A requested compute device is not available."""

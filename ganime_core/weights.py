@@ -1,0 +1,208 @@
+"""Model weights: ``.safetensors`` files that describe themselves. Never unpickled.
+
+Metadata keys (all strings): ``format`` (= ``ganime-weights``), ``format_version``, ``arch``,
+``config`` (JSON of the generator config), ``in_channels``, ``working_size``, ``training``
+(JSON provenance), ``metrics`` (JSON), ``model_card`` (Markdown), ``created``.
+A ``<file>.sha256`` beside the weights (or an explicit ``sha256=``) is verified before use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from .errors import NoDefaultModelError, WeightsError
+from .imageio import atomic_write
+from .models.registry import arch_of, build_generator, generator_config_from_dict
+
+log = logging.getLogger(__name__)
+
+FORMAT = "ganime-weights"
+FORMAT_VERSION = 1
+RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "models"
+DEFAULT_WEIGHTS = RESOURCES / "default.safetensors"
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class ModelInfo:
+    arch: str
+    config: Any
+    working_size: int = 512
+    in_channels: int = 5
+    training: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    model_card: str = ""
+    created: str = ""
+    path: str = ""
+    sha256: str = ""
+    n_params: int = 0
+
+    def summary(self) -> str:
+        cfg = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(self.config).items())
+        lines = [f"model: {self.arch} ({cfg})", f"parameters: {self.n_params / 1e6:.2f} M",
+                 f"working size: {self.working_size}px", f"file: {self.path or '(in memory)'}"]
+        if self.sha256:
+            lines.append(f"sha256: {self.sha256}")
+        if self.training:
+            lines.append("training: " + json.dumps(self.training, sort_keys=True))
+        if self.metrics:
+            lines.append("metrics: " + json.dumps(self.metrics, sort_keys=True))
+        return "\n".join(lines)
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_weights(path: str | Path, model: nn.Module, *, working_size: int = 512,
+                 training: dict | None = None, metrics: dict | None = None,
+                 model_card: str = "", half: bool = False, write_sha256: bool = True) -> Path:
+    """Write a generator's weights with self-describing metadata, atomically."""
+    arch = arch_of(model)
+    config = model.config  # type: ignore[attr-defined]
+    meta = {
+        "format": FORMAT, "format_version": str(FORMAT_VERSION), "arch": arch,
+        "config": json.dumps(dataclasses.asdict(config), sort_keys=True),
+        "in_channels": str(config.in_channels), "working_size": str(int(working_size)),
+        "training": json.dumps(training or {}, sort_keys=True),
+        "metrics": json.dumps(metrics or {}, sort_keys=True),
+        "model_card": model_card,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    }
+    dtype = torch.float16 if half else torch.float32
+    tensors = {k: (v.detach().to("cpu", dtype) if v.is_floating_point() else v.detach().cpu()).contiguous()
+               for k, v in model.state_dict().items()}
+    out = atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
+    if write_sha256:
+        digest = file_sha256(out)
+        atomic_write(Path(str(out) + ".sha256"),
+                     lambda tmp: tmp.write_text(f"{digest}  {out.name}\n", encoding="utf-8"))
+    return out
+
+
+def _expected_sha256(path: Path, sha256: str | None) -> str | None:
+    if sha256:
+        return sha256.strip().lower()
+    side = Path(str(path) + ".sha256")
+    if side.is_file():
+        try:
+            return side.read_text(encoding="utf-8").split()[0].lower()
+        except (OSError, IndexError, UnicodeDecodeError):
+            raise WeightsError(f"{side.name}: unreadable checksum file") from None
+    return None
+
+
+def _read_metadata(path: Path) -> dict[str, str]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"{path.name}: not a valid .safetensors file ({exc})") from None
+    if meta.get("format") != FORMAT:
+        raise WeightsError(f"{path.name}: not a GANime model (no '{FORMAT}' metadata); "
+                           "export checkpoints with `python -m training.export`")
+    try:
+        version = int(meta.get("format_version", "0"))
+    except ValueError:
+        version = 0
+    if not 1 <= version <= FORMAT_VERSION:
+        raise WeightsError(f"{path.name}: weights format version {meta.get('format_version')!r} "
+                           f"is not supported by this GANime (supports 1..{FORMAT_VERSION})")
+    return meta
+
+
+def _json(meta: dict[str, str], key: str, name: str) -> Any:
+    try:
+        return json.loads(meta.get(key) or "{}")
+    except json.JSONDecodeError:
+        raise WeightsError(f"{name}: metadata field '{key}' is not valid JSON") from None
+
+
+def read_info(path: str | Path) -> ModelInfo:
+    """The metadata of a weights file, without loading its tensors."""
+    path = Path(path)
+    meta = _read_metadata(path)
+    arch = meta.get("arch", "")
+    try:
+        config = generator_config_from_dict(arch, _json(meta, "config", path.name))
+        working_size = int(meta.get("working_size", "512"))
+    except (ValueError, TypeError) as exc:
+        raise WeightsError(f"{path.name}: invalid model configuration ({exc})") from None
+    return ModelInfo(arch=arch, config=config, working_size=working_size,
+                     in_channels=config.in_channels, training=_json(meta, "training", path.name),
+                     metrics=_json(meta, "metrics", path.name), model_card=meta.get("model_card", ""),
+                     created=meta.get("created", ""), path=str(path))
+
+
+def default_weights_path() -> Path:
+    if not DEFAULT_WEIGHTS.is_file():
+        raise NoDefaultModelError(
+            f"No default model is installed (expected {DEFAULT_WEIGHTS}). Train one with "
+            "`make train` and export it with `python -m training.export`, or pass a model "
+            "file with --weights FILE.safetensors.")
+    return DEFAULT_WEIGHTS
+
+
+def load_weights(path: str | Path | None = None, *, sha256: str | None = None) -> tuple[nn.Module, ModelInfo]:
+    """Build the generator a weights file describes and load it (float32, CPU, eval mode)."""
+    path = default_weights_path() if path is None else Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: weights file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise WeightsError(f"{path.name}: file is too large to be a GANime model")
+    expected = _expected_sha256(path, sha256)
+    digest = file_sha256(path)
+    if expected and digest != expected:
+        raise WeightsError(f"{path.name}: checksum mismatch (file is corrupt or was modified); "
+                           f"expected sha256 {expected[:12]}..., got {digest[:12]}...")
+    info = read_info(path)
+    info.sha256 = digest
+    try:
+        tensors = load_file(str(path), device="cpu")
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"{path.name}: cannot read tensors ({exc})") from None
+    model = build_generator(info.arch, info.config)
+    _load_state(model, tensors, path.name)
+    model.eval()
+    info.n_params = sum(p.numel() for p in model.parameters())
+    return model, info
+
+
+def _load_state(model: nn.Module, tensors: dict[str, torch.Tensor], name: str) -> None:
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    extra = sorted(set(tensors) - set(expected))
+    if missing or extra:
+        raise WeightsError(f"{name}: weights do not match the model described in the file "
+                           f"({len(missing)} missing, {len(extra)} unexpected tensors, "
+                           f"e.g. {(missing or extra)[0]})")
+    state = {}
+    for key, ref in expected.items():
+        t = tensors[key]
+        if tuple(t.shape) != tuple(ref.shape):
+            raise WeightsError(f"{name}: tensor {key} has shape {tuple(t.shape)}, "
+                               f"the model needs {tuple(ref.shape)}")
+        if t.is_floating_point():
+            t = t.float()
+            if not torch.isfinite(t).all():
+                raise WeightsError(f"{name}: tensor {key} holds NaN or infinite values")
+        state[key] = t.to(ref.dtype)
+    model.load_state_dict(state)

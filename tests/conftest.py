@@ -1,0 +1,38 @@
+"""Shared test set-up: offscreen Qt, tiny random models, the shared sample data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Must be set before any Qt import / QApplication creation (pytest-qt creates it lazily).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLES = SHARED_DATA / "samples"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """``../shared/data/samples``; tests that need it skip cleanly when it is absent."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"shared sample data not found at {SAMPLES}")
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-initialised U-Net saved as a real GANime weights file."""
+    import torch
+
+    from ganime_core.models import build_generator
+    from ganime_core.weights import save_weights
+
+    torch.manual_seed(0)
+    model = build_generator("unet", {"base_width": 8, "depth": 5})
+    path = tmp_path_factory.mktemp("weights") / "tiny.safetensors"
+    save_weights(path, model, working_size=128, training={"note": "random init, tests only"})
+    return path

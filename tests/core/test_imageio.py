@@ -1,0 +1,149 @@
+"""Every kind of image artists hand us: each one loads, or fails with one clear message."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganime_core.errors import BadImageError, ImageTooLargeError
+from ganime_core.imageio import WriteError, atomic_write_bytes, from_array, load_image, save_png
+from ganime_core.lineart import to_line_art
+
+
+def _sketch(w: int = 64, h: int = 48) -> np.ndarray:
+    a = np.full((h, w), 255, np.uint8)
+    a[10, :] = 0
+    a[:, 20] = 0
+    return a
+
+
+def test_grey_rgb_and_formats(tmp_path: Path) -> None:
+    for ext in ("png", "jpg", "webp", "tif", "bmp"):
+        p = tmp_path / f"s.{ext}"
+        Image.fromarray(_sketch()).save(p)
+        img = load_image(p)
+        assert img.rgb.shape == (48, 64, 3) and img.alpha is None
+        assert img.rgb[10, 40].max() < 60 and img.rgb[30, 40].min() > 200, ext
+
+
+def test_rgba_keeps_alpha(tmp_path: Path) -> None:
+    rgba = np.zeros((20, 30, 4), np.uint8)
+    rgba[5:15, 5:25] = (0, 0, 0, 255)
+    Image.fromarray(rgba).save(tmp_path / "a.png")
+    img = load_image(tmp_path / "a.png")
+    assert img.alpha is not None and img.alpha[10, 10] == 255 and img.alpha[0, 0] == 0
+    lines = to_line_art(img)  # transparent background composited on white
+    assert lines[0, 0] == pytest.approx(1.0) and lines[10, 10] < 0.1
+
+
+def test_opaque_alpha_is_dropped(tmp_path: Path) -> None:
+    Image.new("RGBA", (8, 8), (10, 20, 30, 255)).save(tmp_path / "o.png")
+    assert load_image(tmp_path / "o.png").alpha is None
+
+
+def test_palette_with_transparency(tmp_path: Path) -> None:
+    im = Image.fromarray(_sketch()).convert("P")
+    im.info["transparency"] = 255
+    im.save(tmp_path / "p.png", transparency=255)
+    img = load_image(tmp_path / "p.png")
+    assert img.alpha is not None and img.alpha[30, 40] == 0 and img.alpha[10, 40] == 255
+
+
+def test_sixteen_bit(tmp_path: Path) -> None:
+    a = (_sketch().astype(np.uint16) * 257)
+    Image.fromarray(a).save(tmp_path / "16.png")
+    img = load_image(tmp_path / "16.png")
+    assert img.rgb.dtype == np.uint8
+    assert img.rgb[30, 40, 0] == 255 and img.rgb[10, 40, 0] == 0
+
+
+def test_cmyk_jpeg(tmp_path: Path) -> None:
+    Image.fromarray(_sketch()).convert("CMYK").save(tmp_path / "c.jpg")
+    img = load_image(tmp_path / "c.jpg")
+    assert img.rgb.shape == (48, 64, 3) and img.rgb[30, 40].min() > 200
+
+
+def test_exif_rotation(tmp_path: Path) -> None:
+    im = Image.fromarray(_sketch(64, 48))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise on display
+    im.save(tmp_path / "r.jpg", exif=exif)
+    img = load_image(tmp_path / "r.jpg")
+    assert img.size == (48, 64)
+
+
+def test_animated_takes_first_frame(tmp_path: Path) -> None:
+    frames = [Image.fromarray(_sketch()), Image.new("L", (64, 48), 0)]
+    frames[0].save(tmp_path / "a.gif", save_all=True, append_images=frames[1:])
+    img = load_image(tmp_path / "a.gif")
+    assert img.rgb[30, 40].min() > 200
+
+
+def test_truncated_and_corrupt(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200), np.uint8)).save(buf, "PNG")
+    (tmp_path / "t.png").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises(BadImageError, match="t.png: corrupt or truncated"):
+        load_image(tmp_path / "t.png")
+    (tmp_path / "x.png").write_bytes(b"hello, not an image")
+    with pytest.raises(BadImageError, match="not an image file"):
+        load_image(tmp_path / "x.png")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    with pytest.raises(BadImageError):
+        load_image(tmp_path / "empty.jpg")
+    with pytest.raises(BadImageError, match="not found"):
+        load_image(tmp_path / "missing.png")
+    with pytest.raises(BadImageError, match="folder"):
+        load_image(tmp_path)
+
+
+def test_decompression_bomb_guard(tmp_path: Path) -> None:
+    Image.new("1", (9000, 8000), 1).save(tmp_path / "bomb.png")  # 72 MP, a few kB on disk
+    assert (tmp_path / "bomb.png").stat().st_size < 100_000
+    with pytest.raises(ImageTooLargeError, match="72 megapixels"):
+        load_image(tmp_path / "bomb.png")
+
+
+def test_from_array_kinds() -> None:
+    assert from_array(np.zeros((4, 5), np.float32)).rgb.shape == (4, 5, 3)
+    assert from_array(np.zeros((4, 5, 4), np.uint8)).alpha is not None
+    assert from_array(np.full((4, 5, 3), 65535, np.uint16)).rgb.max() == 255
+    with pytest.raises(BadImageError):
+        from_array(np.zeros((4, 5, 2), np.uint8))
+
+
+def test_scanned_paper_is_normalised() -> None:
+    # yellowish, unevenly lit paper with grey pencil lines
+    h, w = 200, 300
+    yy, xx = np.mgrid[0:h, 0:w]
+    light = 0.75 + 0.2 * xx / w
+    paper = np.dstack([light * 250, light * 235, light * 190])
+    img = paper.copy()
+    img[100:103, 30:270] *= 0.45
+    img[20:180, 150:152] *= 0.5
+    lines = to_line_art(img.astype(np.uint8))
+    assert np.percentile(lines[(yy % 50 == 5) & (xx % 7 == 0)], 5) > 0.97  # paper became white
+    assert lines[101, 50] < 0.25 and lines[101, 250] < 0.25  # lines dark on both sides
+    clean = to_line_art(_sketch())  # clean digital art is untouched
+    assert np.array_equal(clean, _sketch() / np.float32(255.0))
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out.png"
+    save_png(target, np.zeros((4, 4), np.uint8))
+    before = target.read_bytes()
+
+    def boom(tmp: Path) -> None:
+        tmp.write_bytes(b"partial")
+        raise OSError(28, "No space left on device")
+
+    from ganime_core.imageio import atomic_write
+
+    with pytest.raises(WriteError, match="No space left"):
+        atomic_write(target, boom)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]  # no temp file left behind
+    atomic_write_bytes(tmp_path / "sub" / "f.bin", b"x")
+    assert (tmp_path / "sub" / "f.bin").read_bytes() == b"x"
