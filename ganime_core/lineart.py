@@ -20,13 +20,21 @@ def to_grey(rgb: np.ndarray) -> np.ndarray:
 
 
 def paper_estimate(grey: np.ndarray) -> np.ndarray:
-    """The paper's brightness at every pixel: lines removed by a max filter, at low resolution."""
+    """The paper's brightness at every pixel.
+
+    Lines are removed by a max filter at low resolution whose size (a tenth of the picture)
+    is larger than strokes but smaller than lighting changes; solid black fills bigger than
+    that (manga hair, shadows) are kept dark by never letting the paper fall below 60 % of
+    the brightest paper.
+    """
     h, w = grey.shape
-    f = max(1, int(round(max(h, w) / 256)))
-    small = cv2.resize(grey, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    k = 7
+    f = max(1.0, max(h, w) / 256)
+    sw, sh = max(1, int(round(w / f))), max(1, int(round(h / f)))
+    small = cv2.resize(grey, (sw, sh), interpolation=cv2.INTER_AREA)
+    k = max(3, (max(sw, sh) // 10) | 1)
     bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    bg = cv2.GaussianBlur(bg, (0, 0), 3)
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 3)
+    bg = np.maximum(bg, 0.6 * float(np.percentile(small, 95)))
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
 
 

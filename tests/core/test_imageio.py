@@ -126,6 +126,11 @@ def test_scanned_paper_is_normalised() -> None:
     lines = to_line_art(img.astype(np.uint8))
     assert np.percentile(lines[(yy % 50 == 5) & (xx % 7 == 0)], 5) > 0.97  # paper became white
     assert lines[101, 50] < 0.25 and lines[101, 250] < 0.25  # lines dark on both sides
+    # solid black fills (manga hair) on tinted paper stay black
+    inked = paper.copy()
+    inked[40:160, 40:120] = 5
+    out = to_line_art(inked.astype(np.uint8))
+    assert out[60:140, 60:100].max() < 0.1 and out[100, 200] > 0.97
     clean = to_line_art(_sketch())  # clean digital art is untouched
     assert np.array_equal(clean, _sketch() / np.float32(255.0))
 
