@@ -10,6 +10,10 @@ import pytest
 # Must be set before any Qt import / QApplication creation (pytest-qt creates it lazily).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
+# Tests use tiny models: one intra-op thread each avoids OpenMP oversubscription when tests
+# (and their subprocesses) share a 2-core machine with other work.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLES = SHARED_DATA / "samples"
