@@ -1,0 +1,176 @@
+"""Hint fidelity, bleeding and region counts on the real samples, plus the contact sheets.
+
+    python bench/regions_report.py        # prints Markdown, writes docs/regions_*.png
+
+No trained model is used: the "network output" is a STAND-IN, the real colour image of each
+sketch/colour pair blurred with a Gaussian (sigma 4 px) so that colour smudges across the lines
+the way pix2pix outputs do. Hint strokes are simulated: one short stroke in each of the six
+largest figure regions, coloured with the median colour of the ground truth in that region
+("truth" hints) or with a fixed palette the stand-in knows nothing about ("recolour" hints).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ganime_core.hints import HintRaster, Stroke, rasterize
+from ganime_core.regions import (
+    MODES,
+    RegionConfig,
+    Regions,
+    bleeding,
+    compose,
+    hint_fidelity,
+    region_colors,
+    segment,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "data" / "samples"
+DOCS = ROOT / "docs"
+PAIRS = ("001", "002", "003", "004")
+BLUR_SIGMA = 4.0
+N_HINTS = 6
+RECOLOUR = [(70, 130, 220), (230, 120, 40), (90, 180, 90), (200, 60, 140), (240, 210, 80),
+            (120, 90, 200)]
+
+
+def load(name: str, mode: str = "L") -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(SAMPLES / name) as im:
+        return np.asarray(im.convert(mode))
+
+
+def hint_strokes(regions: Regions, colours_of: dict[int, tuple[int, int, int]] | None,
+                 truth: np.ndarray) -> tuple[HintRaster, list[Stroke], list[int]]:
+    """One short stroke through the deepest point of each of the largest figure regions."""
+    h, w = regions.shape
+    areas = regions.areas.copy()
+    lab = regions.labels
+    border = np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]])
+    areas[np.unique(border)] = 0  # the paper around the figure
+    targets = [int(t) for t in np.argsort(-areas)[:N_HINTS] if areas[t] > 0]
+    truth_pal = region_colors(regions, truth)
+    strokes = []
+    for i, label in enumerate(targets):
+        depth = np.where(regions.labels == label, regions.ink_distance, 0)
+        y, x = np.unravel_index(int(np.argmax(depth)), depth.shape)
+        colour = (tuple(int(c) for c in truth_pal[label]) if colours_of is None
+                  else colours_of[i % len(colours_of)])
+        r = max(1.0, min(float(depth[y, x]) - 3.0, 6.0))
+        strokes.append(Stroke(points=((x - r, float(y)), (x + r, float(y))), color=colour,
+                              width=5.0))
+    return rasterize(strokes, w, h), strokes, targets
+
+
+def measure() -> tuple[list, dict[str, dict[str, np.ndarray]]]:
+    rows = []
+    sheets: dict[str, dict[str, np.ndarray]] = {"truth": {}, "recolour": {}}
+    config = RegionConfig()
+    for pair in PAIRS:
+        lines = load(f"{pair}_sketch.png").astype(np.float32) / 255.0
+        truth = load(f"{pair}_color.png", "RGB")
+        net = cv2.GaussianBlur(truth, (0, 0), BLUR_SIGMA)
+        regions = segment(lines, config)
+        for scenario, palette in (("truth", None), ("recolour", dict(enumerate(RECOLOUR)))):
+            hints, _, _ = hint_strokes(regions, palette, truth)
+            layers = {m: compose(lines, net, hints, mode=m, regions=regions, config=config)
+                      for m in MODES}
+            fid = {m: hint_fidelity(layers[m].composite, regions, hints) for m in MODES}
+            bleed = {m: bleeding(layers[m].composite, regions, lines) for m in MODES}
+            rows.append((pair, scenario, regions.n, int(layers["flats"].hinted.sum()), fid, bleed))
+            sheets[scenario][pair] = contact_row(lines, hints, layers)
+    return rows, sheets
+
+
+def _label(img: np.ndarray, text: str) -> np.ndarray:
+    out = img.copy()
+    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 3, cv2.LINE_AA)
+    cv2.putText(out, text, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (20, 20, 20), 1, cv2.LINE_AA)
+    return out
+
+
+def contact_row(lines: np.ndarray, hints: HintRaster, layers: dict) -> np.ndarray:
+    sketch = np.dstack([np.rint(lines * 255).astype(np.uint8)] * 3)
+    ring = cv2.dilate(hints.mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    sketch[ring] = (0, 0, 0)
+    sketch[hints.mask] = hints.rgb[hints.mask]
+    return np.hstack([sketch, layers["plain"].composite, layers["flats"].composite,
+                      layers["locked"].composite])
+
+
+def segments_sheet() -> np.ndarray:
+    tiles = []
+    rng = np.random.default_rng(7)
+    for i in range(1, 5):
+        lines = load(f"lineart_{i}.png").astype(np.float32) / 255.0
+        regions = segment(lines)
+        pal = rng.integers(90, 256, (regions.n + 1, 3)).astype(np.uint8)
+        pal[regions.region_at(1, 1)] = 255
+        img = cv2.multiply(pal[regions.labels], cv2.merge([lines] * 3), dtype=cv2.CV_8U)
+        img = cv2.resize(img, (int(img.shape[1] * 384 / img.shape[0]), 384),
+                         interpolation=cv2.INTER_AREA)
+        tiles.append(_label(img, f"lineart_{i}: {regions.n} regions"))
+    return np.hstack(tiles)
+
+
+def region_counts() -> list[str]:
+    out = ["| sample | size | regions | ink share | segment (s) |", "|---|---|---|---|---|"]
+    for name in [f"{p}_sketch.png" for p in PAIRS] + [f"lineart_{i}.png" for i in range(1, 5)]:
+        lines = load(name).astype(np.float32) / 255.0
+        segment(lines)
+        t = time.perf_counter()
+        regions = segment(lines)
+        dt = time.perf_counter() - t
+        out.append(f"| {name} | {lines.shape[1]}x{lines.shape[0]} | {regions.n} | "
+                   f"{regions.line_mask.mean():.1%} | {dt:.3f} |")
+    return out
+
+
+def main() -> None:
+    from PIL import Image
+
+    if not SAMPLES.is_dir():
+        raise SystemExit(f"samples not found at {SAMPLES}")
+    rows, sheets = measure()
+    lines = ["### Hint fidelity (mean CIEDE2000 over the hinted regions, lower is better)", "",
+             "| pair | hints | regions | hinted | plain | flats | locked |",
+             "|---|---|---|---|---|---|---|"]
+    for pair, scenario, n, hinted, fid, _ in rows:
+        lines.append(f"| {pair} | {scenario} | {n} | {hinted} | {fid['plain']:.2f} | "
+                     f"{fid['flats']:.2f} | {fid['locked']:.2f} |")
+    for scenario in ("truth", "recolour"):
+        sel = [r for r in rows if r[1] == scenario]
+        mean = {m: np.mean([r[4][m] for r in sel]) for m in MODES}
+        lines.append(f"| **mean** | {scenario} | | | {mean['plain']:.2f} | {mean['flats']:.2f} | "
+                     f"{mean['locked']:.2f} |")
+    lines += ["", "### Bleeding (share of pixels within 2 px of a line closer to the region "
+              "across it; lower is better)", "",
+              "| pair | plain (no regions) | flats | locked |", "|---|---|---|---|"]
+    sel = [r for r in rows if r[1] == "truth"]
+    for pair, _, _, _, _, bl in sel:
+        lines.append(f"| {pair} | {bl['plain']:.1%} | {bl['flats']:.1%} | {bl['locked']:.1%} |")
+    mean = {m: np.mean([r[5][m] for r in sel]) for m in MODES}
+    lines.append(f"| **mean** | {mean['plain']:.1%} | {mean['flats']:.1%} | {mean['locked']:.1%} |")
+    lines += ["", "### Region counts on the real samples", ""] + region_counts()
+    print("\n".join(lines))
+
+    header = np.full((26, 4 * 256, 3), 255, np.uint8)
+    for i, name in enumerate(("sketch + hints", "plain (stand-in)", "flats", "locked")):
+        cv2.putText(header, name, (i * 256 + 8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1,
+                    cv2.LINE_AA)
+    DOCS.mkdir(exist_ok=True)
+    for scenario, file in (("truth", "regions_contact.png"), ("recolour", "regions_recolour.png")):
+        sheet = np.vstack([header] + [sheets[scenario][p] for p in PAIRS])
+        Image.fromarray(sheet).save(DOCS / file, optimize=True)
+    Image.fromarray(segments_sheet()).save(DOCS / "regions_segments.png", optimize=True)
+    print("\nwrote docs/regions_contact.png, docs/regions_recolour.png, docs/regions_segments.png")
+
+
+if __name__ == "__main__":
+    main()
