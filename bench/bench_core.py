@@ -99,7 +99,7 @@ def run(repeats: int = 10) -> str:
     x = torch.randn(1, 5, 512, 512)
     with torch.inference_mode():
         base_p50, base_p90, base_mem = _time(lambda: base(x), max(3, repeats // 2))
-    del base
+
     with tempfile.TemporaryDirectory() as d:
         path, what = _shipped_weights(Path(d))
         fast = Colorizer.load(path, device="cpu")

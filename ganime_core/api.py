@@ -9,6 +9,7 @@ The GUI, the CLI, the tests and ``training.evaluate`` all go through it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -26,11 +27,13 @@ from .errors import GanimeError
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
+from .regions import RegionLayers, Regions, compose, segment
 from .weights import ModelInfo, load_weights
 
 log = logging.getLogger(__name__)
 
 LINE_MODES = ("multiply", "none")
+COLOR_MODES = ("plain", "flats", "locked")
 PRECISIONS = ("auto", "fp32", "bf16")
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
@@ -43,7 +46,8 @@ class Result:
     ``image``: the final picture, uint8 HxWx3 (HxWx4 when the input had alpha);
     ``color``: the colour without the line overlay, uint8 HxWx3;
     ``lines``: the line art, float32 HxW in [0, 1] (1 = paper);
-    ``alpha``: the input's alpha or None; ``working_size``: (w, h) the model saw.
+    ``alpha``: the input's alpha or None; ``working_size``: (w, h) the model saw;
+    ``layers``: flats / shading / lines / composite when a region mode or layers were asked for.
     """
 
     image: np.ndarray
@@ -53,6 +57,8 @@ class Result:
     working_size: tuple[int, int]
     seconds: float
     device: str
+    mode: str = "plain"
+    layers: RegionLayers | None = None
 
 
 def working_dims(width: int, height: int, working_size: int) -> tuple[int, int]:
@@ -82,6 +88,7 @@ class Colorizer:
         self.precision = precision
         self.model = model.eval().to(self.device, memory_format=torch.channels_last)
         self.stride: int = int(getattr(model, "stride", 1))
+        self._regions_cache: tuple[str, Regions] | None = None
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
@@ -127,10 +134,18 @@ class Colorizer:
     # -- the public call ---------------------------------------------------------------------
 
     def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
-                 lines: str = "multiply") -> Result:
-        """Colorize line art of any size; the result has the input's full resolution."""
+                 lines: str = "multiply", mode: str = "plain", layers: bool = False) -> Result:
+        """Colorize line art of any size; the result has the input's full resolution.
+
+        ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
+        region of the line art, hints claim whole regions) or ``locked`` (flats with the
+        network's shading: hints obeyed across their region, nothing leaks past a line).
+        ``layers=True`` also returns the flats/shading/lines layers in plain mode.
+        """
         if lines not in LINE_MODES:
             raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
+        if mode not in COLOR_MODES:
+            raise GanimeError(f"mode must be one of {COLOR_MODES}, got {mode!r}")
         t0 = time.perf_counter()
         img = _as_image(line_art)
         full_lines = to_line_art(img)
@@ -141,20 +156,43 @@ class Colorizer:
         w, h = working_dims(width, height, ws)
         small = full_lines if (w, h) == (width, height) else cv2.resize(
             full_lines, (w, h), interpolation=cv2.INTER_AREA)
-        raster = _hint_raster(hints, width, height, w, h)
+        full_hints = _hint_raster(hints, width, height)
+        raster = None if full_hints is None else full_hints.resized(w, h)
         x = encode_input(small, raster.rgb, raster.mask) if raster is not None else encode_input(small)
         x = np.concatenate([_pad_to(x[:1], self.stride, 1.0), _pad_to(x[1:], self.stride, 0.0)])
         y = decode_output(self.predict(x))[:h, :w]
         color = y if (w, h) == (width, height) else cv2.resize(
             y, (width, height), interpolation=cv2.INTER_CUBIC)
-        color = np.clip(color, 0.0, 1.0)
-        final = color * full_lines[..., None] if lines == "multiply" else color
-        color_u8 = (color * 255.0 + 0.5).astype(np.uint8)
-        image = (final * 255.0 + 0.5).astype(np.uint8)
+        color_u8 = (np.clip(color, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        region_layers = None
+        if mode != "plain" or layers:
+            region_layers = compose(full_lines, color_u8, full_hints, mode=mode,
+                                    regions=self.regions_for(full_lines))
+            if mode == "locked":
+                color_u8 = _mul(region_layers.flats, region_layers.shading)
+            elif mode == "flats":
+                color_u8 = region_layers.flats
+        if lines == "multiply":
+            image = _mul(color_u8, full_lines)
+        else:
+            image = color_u8.copy()
         if img.alpha is not None:
             image = np.dstack([image, img.alpha])
         return Result(image=image, color=color_u8, lines=full_lines, alpha=img.alpha,
-                      working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device))
+                      working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device),
+                      mode=mode, layers=region_layers)
+
+    def regions_for(self, lines: np.ndarray) -> Regions:
+        """Segment line art into regions, reusing the last result for the same line art."""
+        key = hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest() + str(lines.shape)
+        if self._regions_cache is None or self._regions_cache[0] != key:
+            self._regions_cache = (key, segment(lines))
+        return self._regions_cache[1]
+
+
+def _mul(rgb: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """uint8 HxWx3 x float HxW -> uint8, rounded and saturated."""
+    return cv2.multiply(rgb, cv2.merge([factor.astype(np.float32)] * 3), dtype=cv2.CV_8U)
 
 
 def _as_image(line_art: ImageLike) -> LoadedImage:
@@ -165,8 +203,8 @@ def _as_image(line_art: ImageLike) -> LoadedImage:
     return load_image(line_art)
 
 
-def _hint_raster(hints: HintsLike, width: int, height: int, w: int, h: int) -> HintRaster | None:
-    """Any hint form -> a raster at the working size (strokes are drawn there directly)."""
+def _hint_raster(hints: HintsLike, width: int, height: int) -> HintRaster | None:
+    """Any hint form -> a raster at the sketch's full size, or None when there are no hints."""
     if hints is None:
         return None
     if isinstance(hints, str | Path):
@@ -174,15 +212,16 @@ def _hint_raster(hints: HintsLike, width: int, height: int, w: int, h: int) -> H
     if isinstance(hints, np.ndarray):
         hints = HintRaster.from_rgba(hints)
     if isinstance(hints, HintRaster):
-        return hints.resized(w, h) if hints.mask.any() else None
+        return hints.resized(width, height) if hints.mask.any() else None
     if isinstance(hints, HintSet):
-        scale = w / hints.size[0] if hints.size else w / width
+        scale = width / hints.size[0] if hints.size else 1.0
         strokes: Sequence[Stroke] = hints.strokes
     else:
-        scale, strokes = w / width, hints
+        scale, strokes = 1.0, hints
     if not strokes:
         return None
-    return rasterize(strokes, w, h, scale)
+    raster = rasterize(strokes, width, height, scale)
+    return raster if raster.mask.any() else None
 
 
 _BF16: bool | None = None

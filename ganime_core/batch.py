@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from .errors import GanimeError
@@ -22,6 +23,8 @@ class BatchJob:
     size: int | None = None
     lines: str = "multiply"
     overwrite: bool = False
+    mode: str = "plain"
+    layers: Path | None = None
 
     def check(self, inputs: list[Path]) -> None:
         """Usage errors (raised before any work): hints form, colliding names, outputs = inputs."""
@@ -70,8 +73,11 @@ class BatchJob:
             if out.exists() and not self.overwrite:
                 return f"skipped: {out} exists (use --overwrite)"
             result = colorizer.colorize(src, self.hints_for(src), working_size=self.size,
-                                        lines=self.lines)
+                                        lines=self.lines, mode=self.mode,
+                                        layers=self.layers is not None)
             save_png(out, result.image)
+            if self.layers is not None and result.layers is not None:
+                self._write_layers(self.layers / src.stem, result)
         except GanimeError as exc:
             return str(exc)
         except MemoryError:
@@ -80,3 +86,15 @@ class BatchJob:
             log.debug("unexpected failure on %s", src, exc_info=True)
             return f"failed: {type(exc).__name__}: {exc}"
         return None
+
+    @staticmethod
+    def _write_layers(folder: Path, result) -> None:
+        from .regions import shading_image
+
+        lay = result.layers
+        save_png(folder / "lines.png", lay.lines)
+        save_png(folder / "flats.png", lay.flats)
+        save_png(folder / "shading.png", shading_image(lay.shading, "overlay"))
+        composite = result.image[..., :3]
+        save_png(folder / "composite.png", composite if result.alpha is None
+                 else np.dstack([composite, result.alpha]))

@@ -20,6 +20,7 @@ EPILOG = """examples:
   ganime                                  open the desktop app
   ganime colorize sketch.png -o out/      colorize one sketch with the bundled model
   ganime colorize sketches/ -o out/ --hints hints/ --size 768
+  ganime colorize page.png -o out/ --hints page.png.hints.png --mode locked --layers out/layers
   ganime info --weights my_model.safetensors
 hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
 JSON saved by the app; for several inputs, a folder with <stem>.png / <stem>.json."""
@@ -45,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="working size: long side the model sees (default: the model's, 512)")
     c.add_argument("--lines", choices=("multiply", "none"), default="multiply",
                    help="lay the original lines over the colour (default) or not")
+    c.add_argument("--mode", choices=("plain", "flats", "locked"), default="plain",
+                   help="plain: the network's colours; flats: one clean colour per closed region "
+                        "of the line art; locked: flats with the network's shading (hints fill "
+                        "their whole region and never leak past a line)")
+    c.add_argument("--layers", metavar="DIR",
+                   help="also write DIR/<stem>/lines.png, flats.png, shading.png (overlay: 128 "
+                        "is neutral), composite.png for compositing in Krita/GIMP/Photoshop")
     c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
 
     i = sub.add_parser("info", help="show version, device and the model card")
@@ -124,7 +132,8 @@ def _colorize(args: argparse.Namespace) -> int:
     from .batch import BatchJob
 
     job = BatchJob(output=Path(args.output), hints=args.hints, size=args.size, lines=args.lines,
-                   overwrite=args.overwrite)
+                   overwrite=args.overwrite, mode=args.mode,
+                   layers=Path(args.layers) if args.layers else None)
     inputs = list(iter_inputs(args.inputs))
     if not inputs:
         print("ganime: error: no input images found", file=sys.stderr)

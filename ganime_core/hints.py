@@ -54,7 +54,7 @@ class Stroke:
 
     def to_dict(self) -> dict:
         d: dict = {"points": [[round(x, 2), round(y, 2)] for x, y in self.points],
-                   "color": "#%02x%02x%02x" % tuple(int(c) for c in self.color),
+                   "color": "#{:02x}{:02x}{:02x}".format(*(int(c) for c in self.color)),
                    "width": round(self.width, 3)}
         if self.pressures is not None:
             d["pressures"] = [round(p, 4) for p in self.pressures]

@@ -108,3 +108,18 @@ def test_cuda_oom_falls_back_to_cpu(tiny_weights: Path, caplog: pytest.LogCaptur
     r = c.colorize(_sketch(64, 64))
     assert calls == ["meta", "cpu"] and r.device == "cpu"
     assert "falling back to the CPU" in caplog.text
+
+
+def test_locked_mode_fills_the_hinted_region(colorizer: Colorizer) -> None:
+    sk = np.full((128, 128), 255, np.uint8)
+    sk[:, 63:65] = 0  # two regions: left and right of a line
+    hint = [Stroke(((20, 64), (40, 64)), (0, 200, 0), 6)]
+    r = colorizer.colorize(sk, hint, mode="locked")
+    assert r.layers is not None and r.mode == "locked"
+    left, right = r.layers.flats[:, :60], r.layers.flats[:, 68:]
+    assert np.all(left == (0, 200, 0))  # the whole left region, not only under the stroke
+    assert not np.any(np.all(right == (0, 200, 0), axis=-1))  # nothing past the line
+    flats = colorizer.colorize(sk, hint, mode="flats")
+    assert np.array_equal(flats.color, flats.layers.flats)
+    with pytest.raises(GanimeError, match="mode must be"):
+        colorizer.colorize(sk, mode="sepia")

@@ -84,3 +84,24 @@ def test_info_and_help(tiny_weights: Path) -> None:
     assert proc.returncode == 0 and "model: unet" in proc.stdout and "torch" in proc.stdout
     proc = _run("colorize", "--help")
     assert proc.returncode == 0 and "--overwrite" in proc.stdout and "--hints" in proc.stdout
+
+
+def test_region_modes_and_layers(samples_dir: Path, tiny_weights: Path, tmp_path: Path) -> None:
+    sk = samples_dir / "001_sketch.png"
+    args = ["colorize", str(sk), "--weights", str(tiny_weights)]
+    assert main([*args, "-o", str(tmp_path / "plain")]) == 0
+    assert main([*args, "-o", str(tmp_path / "flats"), "--mode", "flats",
+                 "--layers", str(tmp_path / "layers")]) == 0
+    layer_dir = tmp_path / "layers" / "001_sketch"
+    names = sorted(p.name for p in layer_dir.iterdir())
+    assert names == ["composite.png", "flats.png", "lines.png", "shading.png"]
+    flats = np.asarray(Image.open(layer_dir / "flats.png"))
+    composite = np.asarray(Image.open(layer_dir / "composite.png"))
+    out = np.asarray(Image.open(tmp_path / "flats" / "001_sketch.png"))
+    assert np.array_equal(composite, out)
+    plain = np.asarray(Image.open(tmp_path / "plain" / "001_sketch.png"))
+    assert not np.array_equal(plain, out)
+    # flats hold few distinct colours (one per region) where the network output holds many
+    n_flat = len(np.unique(flats.reshape(-1, 3), axis=0))
+    n_plain = len(np.unique(plain.reshape(-1, 3), axis=0))
+    assert n_flat < 300 < n_plain

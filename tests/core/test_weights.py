@@ -92,7 +92,7 @@ def test_config_that_does_not_match_tensors(tmp_path: Path) -> None:
     path = W.save_weights(tmp_path / "m.safetensors", _tiny())
     with safe_open(str(path), "pt") as f:
         meta = dict(f.metadata())
-        tensors = {k: f.get_tensor(k) for k in f.keys()}
+        tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is not a dict)
     cfg = json.loads(meta["config"])
     cfg["base_width"] = 8
     _rewrite(path, tensors, {**meta, "config": json.dumps(cfg)})
