@@ -1,0 +1,377 @@
+"""The canvas widget: shows lines, hints and result; turns pointer events into tool calls.
+
+No editing logic lives here: strokes go to :class:`tools.ToolController`, the zoom and pan
+arithmetic is :class:`viewport.Viewport`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPointingDevice,
+    QTabletEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QWidget
+
+from .canvas_paint import HINT_OPACITY, draw_cursor, draw_pending, draw_welcome
+from .document import Document
+from .hint_overlay import HintOverlay
+from .qt_util import qimage_view, to_qimage
+from .tools import Tool, ToolController
+from .viewport import ZOOM_STEP, Viewport
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = QColor("#4a4d55")
+GAP = 24  # image pixels between the panels of the side-by-side view
+
+
+class ViewMode(StrEnum):
+    RESULT = "result"
+    SPLIT = "split"
+    SIDE = "side"
+
+
+class Canvas(QWidget):
+    zoom_changed = Signal(float)
+    frame_painted = Signal()  # after every paint (benchmarks measure stroke-to-screen with it)
+    cursor_moved = Signal(int, int)
+
+    def __init__(self, controller: ToolController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.doc: Document | None = None
+        self.vp = Viewport()
+        self.mode = ViewMode.RESULT
+        self.split = 0.5
+        self.show_hints = True
+        self._lines_img = QImage()
+        self._hints_img = QImage()
+        self._overlay = HintOverlay()
+        self._result_img = QImage()
+        self._pan_from: QPointF | None = None
+        self._space = False
+        self._drag_split = False
+        self._restore_tool: Tool | None = None
+        self._mouse: QPointF | None = None
+        self.region_mask: Callable[[int, int], np.ndarray | None] | None = None
+        self._region_img = QImage()
+        self._region_key: tuple | None = None
+        self._auto_fit = True  # keep fitting on resize until the user zooms or pans
+        self._blank_key: tuple[int, int] | None = None
+        self._blank = False
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(320, 240)
+
+    # -- document --------------------------------------------------------------------------------
+
+    def set_document(self, doc: Document) -> None:
+        if self.doc is not None:
+            self.doc.unsubscribe(self._on_doc)
+        self.doc = doc
+        doc.subscribe(self._on_doc)
+        for kind in ("image", "hints", "result"):
+            self._on_doc(kind)
+        self.fit()
+
+    def _on_doc(self, kind: str) -> None:
+        doc = self.doc
+        if doc is None:
+            return
+        if kind == "image":
+            self._lines_img = qimage_view(doc.lines)
+            self._refresh_hints()
+            self._result_img = QImage()
+        elif kind == "hints":
+            self._refresh_hints()
+        elif kind == "result":
+            self._result_img = QImage() if doc.result is None else to_qimage(doc.result.color)
+        self.update()
+
+    def _refresh_hints(self) -> None:
+        doc = self.doc
+        if doc is None or not doc.hints:
+            self._overlay = HintOverlay()
+            self._hints_img = QImage()
+            return
+        if self._overlay.update(doc.hints, *doc.size) or self._hints_img.isNull():
+            self._hints_img = qimage_view(self._overlay.rgba)  # shares the overlay's pixels
+
+    def set_mode(self, mode: ViewMode) -> None:
+        self.mode = ViewMode(mode)
+        self.fit()
+
+    def set_show_hints(self, show: bool) -> None:
+        self.show_hints = show
+        self.update()
+
+    # -- view --------------------------------------------------------------------------------------
+
+    def content_size(self) -> tuple[int, int]:
+        if self.doc is None:
+            return 1, 1
+        w, h = self.doc.size
+        return (2 * w + GAP, h) if self.mode == ViewMode.SIDE else (w, h)
+
+    def fit(self) -> None:
+        self.vp.fit(self.width(), self.height(), *self.content_size())
+        self._auto_fit = True
+        self.zoom_changed.emit(self.vp.zoom)
+        self.update()
+
+    def actual_size(self) -> None:
+        self.vp.actual(self.width(), self.height(), *self.content_size())
+        self._auto_fit = False
+        self.zoom_changed.emit(self.vp.zoom)
+        self.update()
+
+    def zoom_by(self, factor: float, at: QPointF | None = None) -> None:
+        at = at or QPointF(self.width() / 2, self.height() / 2)
+        self.vp.zoom_at(factor, at.x(), at.y())
+        self._auto_fit = False
+        self.zoom_changed.emit(self.vp.zoom)
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._auto_fit:
+            self.fit()
+        super().resizeEvent(event)
+
+    def image_pos(self, wx: float, wy: float) -> tuple[float, float]:
+        x, y = self.vp.to_image(wx, wy)
+        if self.mode == ViewMode.SIDE and self.doc is not None:
+            w = self.doc.size[0]
+            if x > w + GAP / 2:
+                x -= w + GAP
+        return x, y
+
+    def sample(self, x: int, y: int) -> tuple[int, int, int] | None:
+        """The colour under an image point: result colour, else hint, else line art."""
+        doc = self.doc
+        if doc is None or not (0 <= x < doc.size[0] and 0 <= y < doc.size[1]):
+            return None
+        if doc.result is not None:
+            return tuple(int(v) for v in doc.result.color[y, x])  # type: ignore[return-value]
+        if not self._hints_img.isNull():
+            c = self._hints_img.pixelColor(x, y)
+            if c.alpha() > 0:
+                return c.red(), c.green(), c.blue()
+        return tuple(int(v) for v in doc.lines[y, x])  # type: ignore[return-value]
+
+    # -- painting -------------------------------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), BACKGROUND)
+        if self.doc is None or self._lines_img.isNull():
+            return
+        w, h = self.doc.size
+        p.save()
+        p.translate(self.vp.ox, self.vp.oy)
+        p.scale(self.vp.zoom, self.vp.zoom)
+        if self.vp.zoom < 1:
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self.mode == ViewMode.RESULT:
+            self._draw_after(p, 0)
+            self._draw_hints(p, 0)
+            if self.controller.brush.tool == Tool.BUCKET and not self._region_img.isNull():
+                p.drawImage(QPointF(0, 0), self._region_img)
+        elif self.mode == ViewMode.SPLIT:
+            sx = self.split * w
+            p.save()
+            p.setClipRect(QRectF(0, 0, sx, h))
+            self._draw_before(p, 0)
+            p.setClipRect(QRectF(sx, 0, w - sx, h))
+            self._draw_after(p, 0)
+            p.restore()
+            pen = QPen(QColor("#ffffff"), 2 / self.vp.zoom)
+            p.setPen(pen)
+            p.drawLine(QPointF(sx, 0), QPointF(sx, h))
+        else:
+            self._draw_before(p, 0)
+            self._draw_after(p, w + GAP)
+        draw_pending(p, self.controller)
+        p.restore()
+        if self._is_blank():
+            x0, y0 = self.vp.to_widget(0, 0)
+            x1, y1 = self.vp.to_widget(w, h)
+            draw_welcome(p, QRectF(x0, y0, x1 - x0, y1 - y0))
+        if self._mouse is not None and self._pan_from is None:
+            draw_cursor(p, self._mouse, self.controller.brush.size * self.vp.zoom)
+        p.end()
+        self.frame_painted.emit()
+
+    def _is_blank(self) -> bool:
+        doc = self.doc
+        if doc is None or doc.hints or doc.result is not None:
+            return False
+        key = (id(doc), doc.lines_rev)
+        if key != self._blank_key:
+            self._blank_key, self._blank = key, doc.is_blank()
+        return self._blank
+
+    def _draw_before(self, p: QPainter, x: float) -> None:
+        p.drawImage(QPointF(x, 0), self._lines_img)
+        self._draw_hints(p, x)
+
+    def _draw_hints(self, p: QPainter, x: float) -> None:
+        if self.show_hints and not self._hints_img.isNull():
+            p.setOpacity(HINT_OPACITY)
+            p.drawImage(QPointF(x, 0), self._hints_img)
+            p.setOpacity(1.0)
+
+    def _draw_after(self, p: QPainter, x: float) -> None:
+        if self._result_img.isNull():
+            p.drawImage(QPointF(x, 0), self._lines_img)
+            return
+        p.drawImage(QPointF(x, 0), self._result_img)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        p.drawImage(QPointF(x, 0), self._lines_img)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+
+    # -- input ------------------------------------------------------------------------------------------
+
+    def _near_split(self, pos: QPointF) -> bool:
+        if self.mode != ViewMode.SPLIT or self.doc is None:
+            return False
+        sx, _ = self.vp.to_widget(self.split * self.doc.size[0], 0)
+        return abs(pos.x() - sx) <= 6
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        pos = e.position()
+        if e.button() == Qt.MouseButton.MiddleButton or (
+                e.button() == Qt.MouseButton.LeftButton and self._space):
+            self._pan_from = pos
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif e.button() == Qt.MouseButton.LeftButton and self._near_split(pos):
+            self._drag_split = True
+        elif e.button() == Qt.MouseButton.LeftButton:
+            self.controller.press(*self.image_pos(pos.x(), pos.y()))
+            self.update()
+        e.accept()
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        pos = e.position()
+        self._mouse = pos
+        ix, iy = self.image_pos(pos.x(), pos.y())
+        self.cursor_moved.emit(int(ix), int(iy))
+        if self._pan_from is not None:
+            d = pos - self._pan_from
+            self.vp.pan(d.x(), d.y())
+            self._pan_from = pos
+            self._auto_fit = False
+        elif self._drag_split and self.doc is not None:
+            x, _ = self.vp.to_image(pos.x(), pos.y())
+            self.split = min(1.0, max(0.0, x / self.doc.size[0]))
+        elif e.buttons() & Qt.MouseButton.LeftButton:
+            self.controller.move(ix, iy)
+        elif self.controller.brush.tool == Tool.BUCKET:
+            self._update_region(int(ix), int(iy))
+        self.update()
+
+    def _update_region(self, x: int, y: int) -> None:
+        """Highlight the region the fill tool would fill."""
+        doc = self.doc
+        if doc is None or self.region_mask is None:
+            return
+        if not (0 <= x < doc.size[0] and 0 <= y < doc.size[1]):
+            self._region_img, self._region_key = QImage(), None
+            return
+        try:
+            mask = self.region_mask(x, y)
+        except Exception:  # highlighting is a nicety: never let it break painting
+            log.exception("region highlight failed")
+            return
+        if mask is None:
+            self._region_img, self._region_key = QImage(), None
+            return
+        key = (id(doc), doc.lines_rev, int(mask.argmax()), int(mask.sum()))
+        if key == self._region_key:
+            return
+        overlay = np.zeros((*mask.shape, 4), np.uint8)
+        overlay[mask] = (*self.controller.brush.color, 90)
+        self._region_img, self._region_key = to_qimage(overlay), key
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        pos = e.position()
+        if self._pan_from is not None and e.button() in (Qt.MouseButton.MiddleButton,
+                                                         Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self.setCursor(Qt.CursorShape.OpenHandCursor if self._space
+                           else Qt.CursorShape.CrossCursor)
+        elif self._drag_split:
+            self._drag_split = False
+        elif e.button() == Qt.MouseButton.LeftButton:
+            self.controller.release(*self.image_pos(pos.x(), pos.y()))
+        self.update()
+
+    def tabletEvent(self, e: QTabletEvent) -> None:  # noqa: N802
+        if self._space or self._pan_from is not None:
+            e.ignore()  # Qt synthesizes mouse events: pan as with a mouse
+            return
+        pos = e.position()
+        x, y = self.image_pos(pos.x(), pos.y())
+        pressure = float(e.pressure())
+        eraser = e.pointerType() == QPointingDevice.PointerType.Eraser
+        t = e.type()
+        brush = self.controller.brush
+        if t == QTabletEvent.Type.TabletPress:
+            flip = {Tool.PEN: Tool.ERASER, Tool.HINT: Tool.HINT_ERASER}
+            if eraser and brush.tool in flip:  # the pen's eraser end, for this stroke
+                self._restore_tool, brush.tool = brush.tool, flip[brush.tool]
+            self.controller.press(x, y, pressure, tablet=True)
+        elif t == QTabletEvent.Type.TabletMove:
+            self._mouse = pos
+            if self.controller.active:
+                self.controller.move(x, y, pressure)
+        elif t == QTabletEvent.Type.TabletRelease:
+            self.controller.release(x, y, pressure)
+            if self._restore_tool is not None:
+                brush.tool, self._restore_tool = self._restore_tool, None
+        e.accept()
+        self.update()
+
+    def wheelEvent(self, e: QWheelEvent) -> None:  # noqa: N802
+        dy = e.angleDelta().y()
+        if dy:
+            self.zoom_by(ZOOM_STEP ** (dy / 120), e.position())
+        e.accept()
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
+            self._space = True
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        super().keyPressEvent(e)
+
+    def keyReleaseEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
+            self._space = False
+            self._pan_from = None
+            self.setCursor(Qt.CursorShape.CrossCursor)
+            return
+        super().keyReleaseEvent(e)
+
+    def leaveEvent(self, e) -> None:  # noqa: N802
+        self._mouse = None
+        self.update()
+
+    def rendered(self) -> np.ndarray:
+        """What the canvas shows now, as RGBA (for tests and benchmarks)."""
+        from .qt_util import from_qimage
+
+        return from_qimage(self.grab().toImage())

@@ -1,0 +1,53 @@
+"""Overlay painting helpers of the canvas: the stroke being drawn, brush cursor, welcome text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from .tools import Tool, ToolController
+
+HINT_OPACITY = 0.6
+WELCOME = ("Draw with the pen (B), or open a sketch: File → Open (Ctrl+O),\n"
+           "drag and drop a picture here, or paste one (Ctrl+V).\n\n"
+           "Paint colour hints with the hint brush (H), then Colorize (Ctrl+Enter).")
+
+
+def draw_pending(p: QPainter, c: ToolController) -> None:
+    """The hint stroke under the pen, before it is committed (image coordinates)."""
+    if not c.pending or c.brush.tool not in (Tool.HINT, Tool.HINT_ERASER) or not c.active:
+        return
+    color = QColor(*c.brush.color) if c.brush.tool == Tool.HINT else QColor(255, 255, 255)
+    pen = QPen(color, c.brush.size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+               Qt.PenJoinStyle.RoundJoin)
+    p.setOpacity(HINT_OPACITY)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    if len(c.pending) == 1:
+        p.drawPoint(QPointF(*c.pending[0]))
+    else:
+        path = QPainterPath(QPointF(*c.pending[0]))
+        for pt in c.pending[1:]:
+            path.lineTo(QPointF(*pt))
+        p.drawPath(path)
+    p.setOpacity(1.0)
+
+
+def draw_cursor(p: QPainter, at: QPointF, diameter: float) -> None:
+    """A brush outline visible on both dark and light pixels (widget coordinates)."""
+    if diameter <= 0:
+        return
+    r = max(diameter / 2, 1.5)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    for color, width in ((QColor(0, 0, 0, 160), 3), (QColor(255, 255, 255, 220), 1)):
+        p.setPen(QPen(color, width))
+        p.drawEllipse(at, r, r)
+
+
+def draw_welcome(p: QPainter, rect: QRectF) -> None:
+    p.setPen(QColor("#9aa0aa"))
+    font = p.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    p.setFont(font)
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, WELCOME)

@@ -1,0 +1,100 @@
+"""Undoable edits (QUndoCommand). Line strokes merge while the pen is down."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from ganime_core.hints import Stroke
+
+from .document import Document
+from .painting import Box, crop, paste, union
+
+UNDO_LIMIT = 200
+LINE_STROKE_ID = 1001
+
+
+class LineStrokeCommand(QUndoCommand):
+    """One segment of a pen/eraser stroke, already painted into ``doc.lines``.
+
+    Segments of the same stroke merge into one command; it keeps each segment's
+    "before" patch and captures the "after" pixels of the union box on first undo.
+    """
+
+    def __init__(self, doc: Document, stroke_id: int, box: Box, before: np.ndarray,
+                 text: str = "Pen stroke") -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.stroke_id = stroke_id
+        self.box = box
+        self.parts: list[tuple[Box, np.ndarray]] = [(box, before)]
+        self.after: np.ndarray | None = None
+        self._done = True  # the pixels are already on the canvas
+
+    def id(self) -> int:
+        return LINE_STROKE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, LineStrokeCommand) or other.stroke_id != self.stroke_id:
+            return False
+        if self.after is not None:  # already undone once: a new segment is a new stroke
+            return False
+        self.parts.extend(other.parts)
+        self.box = union(self.box, other.box)
+        return True
+
+    def redo(self) -> None:
+        if self._done:
+            return
+        if self.after is not None:
+            paste(self.doc.lines, self.box, self.after)
+        self._done = True
+        self.doc.touch_lines()
+
+    def undo(self) -> None:
+        if self.after is None:
+            self.after = crop(self.doc.lines, self.box)
+        for box, before in reversed(self.parts):
+            paste(self.doc.lines, box, before)
+        self._done = False
+        self.doc.touch_lines()
+
+
+class SetHintsCommand(QUndoCommand):
+    """Replace the hint strokes (add a stroke, erase, clear, bucket fill)."""
+
+    def __init__(self, doc: Document, hints: tuple[Stroke, ...], text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.old = doc.hints
+        self.new = tuple(hints)
+
+    def redo(self) -> None:
+        self.doc.set_hints(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_hints(self.old)
+
+
+def add_hint(doc: Document, stroke: Stroke, text: str = "Hint stroke") -> SetHintsCommand:
+    return SetHintsCommand(doc, doc.hints + (stroke,), text)
+
+
+class ReplaceImageCommand(QUndoCommand):
+    """Import a picture as the line art (paste, drop, import). Hints stay when the size does."""
+
+    def __init__(self, doc: Document, lines: np.ndarray, alpha: np.ndarray | None,
+                 text: str = "Import image") -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.old = (doc.lines.copy(), None if doc.alpha is None else doc.alpha.copy(), doc.hints)
+        same = lines.shape[:2] == doc.lines.shape[:2]
+        self.new = (lines, alpha, doc.hints if same else ())
+
+    def redo(self) -> None:
+        lines, alpha, hints = self.new
+        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints)
+
+    def undo(self) -> None:
+        lines, alpha, hints = self.old
+        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints)

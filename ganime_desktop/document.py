@@ -1,0 +1,128 @@
+"""The document model: line art pixels, hint strokes (data) and the last result. Qt-free.
+
+Views subscribe with :meth:`Document.subscribe` and get a change kind:
+``"lines"`` (pixels edited in place), ``"image"`` (lines replaced, size may change),
+``"hints"`` and ``"result"``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ganime_core.hints import HintSet, Stroke
+from ganime_core.imageio import LoadedImage, composite_on_white
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[str], None]
+PAPER = 255
+
+
+@dataclass
+class ResultImages:
+    """A colorized result: ``image`` (lines multiplied, HxWx3 or HxWx4) and ``color`` (HxWx3)."""
+
+    image: np.ndarray
+    color: np.ndarray
+    revision: int
+    working_size: tuple[int, int] = (0, 0)
+    seconds: float = 0.0
+    device: str = ""
+    flats: np.ndarray | None = None  # region flats (flats/locked modes), uint8 HxWx3
+
+
+class Document:
+    """One picture being coloured. ``lines`` is uint8 HxWx3 (RGB on white), edited in place."""
+
+    def __init__(self, lines: np.ndarray, alpha: np.ndarray | None = None) -> None:
+        self.lines = np.ascontiguousarray(lines, dtype=np.uint8)
+        self.alpha = alpha
+        self.hints: tuple[Stroke, ...] = ()
+        self.result: ResultImages | None = None
+        self.revision = 0
+        self.lines_rev = 0  # changes only when the line pixels do
+        self._listeners: list[Listener] = []
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def blank(cls, width: int, height: int) -> Document:
+        return cls(np.full((height, width, 3), PAPER, np.uint8))
+
+    @classmethod
+    def from_loaded(cls, img: LoadedImage) -> Document:
+        lines, alpha = lines_from_loaded(img)
+        return cls(lines, alpha)
+
+    # -- queries -------------------------------------------------------------------------------
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.lines.shape[1], self.lines.shape[0]
+
+    def hint_set(self) -> HintSet:
+        return HintSet(self.hints, self.size)
+
+    def loaded_image(self) -> LoadedImage:
+        """The line art as the core's loader would return it (a copy, safe to hand to a thread)."""
+        alpha = None if self.alpha is None else self.alpha.copy()
+        return LoadedImage(self.lines.copy(), alpha, "canvas")
+
+    def is_blank(self) -> bool:
+        return not self.hints and bool((self.lines == PAPER).all())
+
+    @property
+    def result_is_current(self) -> bool:
+        return self.result is not None and self.result.revision == self.revision
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def subscribe(self, fn: Listener) -> None:
+        self._listeners.append(fn)
+
+    def unsubscribe(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _notify(self, kind: str) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(kind)
+            except Exception:  # a broken view must not break editing
+                log.exception("document listener failed on %r", kind)
+
+    def touch_lines(self) -> None:
+        """Call after editing ``lines`` in place."""
+        self.revision += 1
+        self.lines_rev += 1
+        self._notify("lines")
+
+    def set_hints(self, hints: tuple[Stroke, ...]) -> None:
+        self.hints = tuple(hints)
+        self.revision += 1
+        self._notify("hints")
+
+    def replace_image(self, lines: np.ndarray, alpha: np.ndarray | None,
+                      hints: tuple[Stroke, ...] | None = None) -> None:
+        self.lines = np.ascontiguousarray(lines, dtype=np.uint8)
+        self.alpha = alpha
+        if hints is not None:
+            self.hints = tuple(hints)
+        self.result = None
+        self.revision += 1
+        self.lines_rev += 1
+        self._notify("image")
+
+    def set_result(self, result: ResultImages | None) -> None:
+        self.result = result
+        self._notify("result")
+
+
+def lines_from_loaded(img: LoadedImage) -> tuple[np.ndarray, np.ndarray | None]:
+    """An imported picture -> (RGB on white, alpha or None)."""
+    rgb = composite_on_white(img.rgb, img.alpha)
+    return np.ascontiguousarray(rgb, dtype=np.uint8), img.alpha

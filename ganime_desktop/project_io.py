@@ -1,0 +1,140 @@
+"""The ``.ganime`` project file: a zip of line art, hint strokes, last result, palette, metadata.
+
+Layout (format ``ganime-project``, version 1)::
+
+    manifest.json     {"format", "version", "app_version", "size": [w, h], "has_alpha", ...}
+    lines.png         the line art, RGB (RGBA when the imported picture had transparency)
+    hints.json        the hint strokes (ganime_core.hints format)
+    result.png        the last result (optional), result_color.png its colour-only layer
+    palette.gpl       the palette (GIMP format)
+
+Writes are atomic; every read error is a :class:`ProjectError` with a plain message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ganime_core import __version__
+from ganime_core.errors import GanimeError
+from ganime_core.hints import HintSet
+from ganime_core.imageio import atomic_write, encode_png, load_image
+
+from .document import Document, ResultImages
+from .palette import Palette, PaletteError, from_gpl, to_gpl
+
+FORMAT = "ganime-project"
+VERSION = 1
+SUFFIX = ".ganime"
+MAX_MEMBER_BYTES = 512 * 1024**2
+
+
+class ProjectError(GanimeError):
+    """A project file is missing, corrupt or from a newer GANime."""
+
+
+@dataclass
+class Project:
+    doc: Document
+    palette: Palette = field(default_factory=Palette)
+    meta: dict = field(default_factory=dict)
+
+
+def save_project(path: str | Path, doc: Document, palette: Palette | None = None,
+                 extra: dict | None = None) -> Path:
+    """Write ``doc`` (and the palette) to ``path`` atomically."""
+    w, h = doc.size
+    manifest = {"format": FORMAT, "version": VERSION, "app_version": __version__,
+                "size": [w, h], "has_alpha": doc.alpha is not None,
+                "has_result": doc.result is not None, **(extra or {})}
+    lines = doc.lines if doc.alpha is None else np.dstack([doc.lines, doc.alpha])
+    members: list[tuple[str, bytes]] = [
+        ("manifest.json", json.dumps(manifest, indent=1).encode()),
+        ("lines.png", encode_png(lines, compress_level=3)),
+        ("hints.json", doc.hint_set().to_json().encode()),
+    ]
+    if doc.result is not None:
+        members.append(("result.png", encode_png(doc.result.image, compress_level=3)))
+        members.append(("result_color.png", encode_png(doc.result.color, compress_level=3)))
+        if doc.result.flats is not None:
+            members.append(("result_flats.png", encode_png(doc.result.flats, compress_level=3)))
+    if palette is not None:
+        members.append(("palette.gpl", to_gpl(palette).encode()))
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members:
+                # PNGs are already compressed; storing them is faster and no bigger
+                kind = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+                zf.writestr(name, data, compress_type=kind)
+
+    return atomic_write(path, write)
+
+
+def _read(zf: zipfile.ZipFile, name: str, required: bool = True) -> bytes | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        if required:
+            raise ProjectError(f"project is missing {name}") from None
+        return None
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise ProjectError(f"{name} in the project is too large")
+    return zf.read(info)
+
+
+def load_project(path: str | Path) -> Project:
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _load(zf)
+    except FileNotFoundError:
+        raise ProjectError(f"{path.name}: file not found") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ProjectError(f"{path.name}: not a GANime project or damaged ({exc})") from None
+    except GanimeError as exc:
+        if isinstance(exc, ProjectError):
+            raise ProjectError(f"{path.name}: {exc}") from None
+        raise ProjectError(f"{path.name}: {exc}") from None
+
+
+def _load(zf: zipfile.ZipFile) -> Project:
+    try:
+        manifest = json.loads(_read(zf, "manifest.json") or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ProjectError("manifest.json is not valid JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ProjectError("not a GANime project (wrong format in manifest.json)")
+    if int(manifest.get("version", 0)) > VERSION:
+        raise ProjectError(f"project version {manifest['version']} is newer than this GANime; "
+                           "please update")
+    img = load_image(_read(zf, "lines.png") or b"")
+    doc = Document(img.rgb, img.alpha)
+    hints = HintSet.from_json((_read(zf, "hints.json") or b"{}").decode("utf-8"))
+    doc.hints = hints.strokes
+    size = tuple(manifest.get("size") or doc.size)
+    if size != doc.size:
+        raise ProjectError(f"manifest size {size} does not match the line art {doc.size}")
+    result = _read(zf, "result.png", required=False)
+    color = _read(zf, "result_color.png", required=False)
+    if result is not None and color is not None:
+        res_img, col_img = load_image(result), load_image(color)
+        if res_img.size == doc.size and col_img.size == doc.size:
+            doc.result = ResultImages(res_img.to_array(), col_img.rgb, revision=doc.revision)
+            flats = _read(zf, "result_flats.png", required=False)
+            if flats is not None:
+                flats_img = load_image(flats)
+                if flats_img.size == doc.size:
+                    doc.result.flats = flats_img.rgb
+    palette = Palette()
+    gpl = _read(zf, "palette.gpl", required=False)
+    if gpl is not None:
+        with contextlib.suppress(PaletteError):  # a damaged palette must not cost the picture
+            palette = from_gpl(gpl.decode("utf-8", errors="replace"))
+    return Project(doc, palette, manifest)

@@ -1,0 +1,91 @@
+"""Bucket fill by line-art region: a region becomes hint strokes (data, undoable). Qt-free.
+
+The region comes from ``ganime_core.regions.segment`` (gap-closing, so a small gap in a
+line does not flood the picture). The fill is stored as horizontal hint strokes that stay
+inside the region, so it survives saving, undo and any working size like any other hint.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+
+from ganime_core.hints import Stroke
+from ganime_core.lineart import to_line_art
+
+from .document import Document
+
+log = logging.getLogger(__name__)
+
+RGB = tuple[int, int, int]
+MAX_FILL_STROKES = 4000
+
+
+class RegionCache:
+    """Segments the document's line art once per line-art revision."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._regions = None
+
+    def get(self, doc: Document):  # -> ganime_core.regions.Regions
+        from ganime_core.regions import segment
+
+        key = (id(doc), doc.lines_rev)
+        if self._key != key:
+            self._regions = segment(to_line_art(doc.lines))
+            self._key = key
+        return self._regions
+
+    def region_mask(self, doc: Document, x: int, y: int) -> np.ndarray | None:
+        regions = self.get(doc)
+        label = regions.region_at(x, y)
+        return None if label == 0 else regions.mask(label)
+
+
+def _free_mask(regions, label: int) -> np.ndarray:
+    return (regions.labels == label) & ~regions.line_mask
+
+
+def fill_strokes(mask: np.ndarray, color: RGB, step: int = 6) -> tuple[Stroke, ...]:
+    """Cover ``mask`` (bool HxW) with horizontal strokes that never leave it."""
+    if not mask.any():
+        return ()
+    ys, xs = np.nonzero(mask)
+    extent = min(np.ptp(ys), np.ptp(xs)) + 1
+    step = int(max(2, min(step, extent // 2 or 2)))
+    radius = step // 2 + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius - 1, 2 * radius - 1))
+    inner = cv2.erode(mask.astype(np.uint8), kernel).astype(bool)
+    strokes: list[Stroke] = []
+    if inner.any():
+        iy, _ = np.nonzero(inner)
+        y0 = int(iy.min())
+        for y in range(y0, int(iy.max()) + 1, max(1, step - 1)):
+            row = inner[y]
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], row.view(np.uint8), [0]])))
+            for a, b in zip(edges[::2], edges[1::2], strict=True):
+                pts = ((float(a), float(y)), (float(b - 1), float(y)))
+                strokes.append(Stroke(points=pts, color=color, width=float(2 * radius - 1)))
+                if len(strokes) >= MAX_FILL_STROKES:
+                    return tuple(strokes)
+    if not strokes:  # a thin region: one dot at its deepest point
+        dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+        y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
+        strokes.append(Stroke(points=((float(x), float(y)),), color=color,
+                              width=float(max(1.0, 2 * dist[y, x] - 1))))
+    return tuple(strokes)
+
+
+def region_fill(cache: RegionCache, doc: Document, x: int, y: int,
+                color: RGB) -> tuple[Stroke, ...]:
+    regions = cache.get(doc)
+    label = regions.region_at(x, y)
+    if label == 0:
+        return ()
+    mask = _free_mask(regions, label)
+    if not mask.any():
+        mask = regions.mask(label)
+    return fill_strokes(mask, color)

@@ -1,0 +1,168 @@
+"""Application settings (persisted with QSettings) and torch-free model file facts."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
+
+import ganime_core
+from ganime_core.errors import WeightsError
+
+log = logging.getLogger(__name__)
+
+DEVICES = ("auto", "cpu", "cuda")
+COLOR_MODES = ("plain", "flats", "locked")  # ganime_core.api.COLOR_MODES, without torch
+MAX_RECENT_FILES = 10
+# Mirrors ganime_core.weights.DEFAULT_WEIGHTS without importing torch on the GUI thread.
+DEFAULT_MODEL = Path(ganime_core.__file__).resolve().parent.parent / "resources" / "models" \
+    / "default.safetensors"
+
+
+@dataclass
+class AppSettings:
+    device: str = "auto"
+    model_path: str = ""  # "" = the installed default model
+    working_size: int = 0  # 0 = the model's own working size
+    preview_size: int = 256
+    autosave_s: int = 60
+    regen_delay_ms: int = 120
+    auto_regen: bool = True
+    show_hints: bool = True
+    color_mode: str = "plain"
+    cpu_threads: int = 0  # 0 = all cores but one; read when the model first loads
+    recent_files: list[str] = field(default_factory=list)
+
+    def model_file(self) -> Path | None:
+        """The model to load, or None when none is installed or configured."""
+        if self.model_path:
+            return Path(self.model_path)
+        return DEFAULT_MODEL if DEFAULT_MODEL.is_file() else None
+
+    def add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        if path in self.recent_files:
+            self.recent_files.remove(path)
+        self.recent_files.insert(0, path)
+        del self.recent_files[MAX_RECENT_FILES:]
+
+
+def _int(qs: QSettings, key: str, default: int, lo: int, hi: int) -> int:
+    try:
+        v = int(qs.value(key, default))
+    except (TypeError, ValueError):
+        return default
+    return min(hi, max(lo, v))
+
+
+def _bool(qs: QSettings, key: str, default: bool) -> bool:
+    v = qs.value(key, default)
+    if isinstance(v, str):
+        return v.lower() in ("1", "true", "yes")
+    return bool(v)
+
+
+def load_settings(qs: QSettings) -> AppSettings:
+    s = AppSettings()
+    device = str(qs.value("device", s.device))
+    s.device = device if device in DEVICES else "auto"
+    s.model_path = str(qs.value("model_path", "") or "")
+    s.working_size = _int(qs, "working_size", 0, 0, 4096)
+    s.preview_size = _int(qs, "preview_size", s.preview_size, 64, 1024)
+    s.cpu_threads = _int(qs, "cpu_threads", 0, 0, 256)
+    s.autosave_s = _int(qs, "autosave_s", s.autosave_s, 5, 3600)
+    s.regen_delay_ms = _int(qs, "regen_delay_ms", s.regen_delay_ms, 0, 10_000)
+    s.auto_regen = _bool(qs, "auto_regen", s.auto_regen)
+    s.show_hints = _bool(qs, "show_hints", s.show_hints)
+    mode = str(qs.value("color_mode", s.color_mode))
+    s.color_mode = mode if mode in COLOR_MODES else "plain"
+    try:
+        recent = json.loads(str(qs.value("recent_files", "[]")))
+        s.recent_files = [str(p) for p in recent][:MAX_RECENT_FILES]
+    except (ValueError, TypeError):
+        s.recent_files = []
+    return s
+
+
+def save_settings(qs: QSettings, s: AppSettings) -> None:
+    for key in ("device", "model_path", "working_size", "preview_size", "autosave_s",
+                "regen_delay_ms", "auto_regen", "show_hints", "color_mode", "cpu_threads"):
+        qs.setValue(key, getattr(s, key))
+    qs.setValue("recent_files", json.dumps(s.recent_files))
+    qs.sync()
+
+
+def default_recovery_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".ganime") / "recovery"
+
+
+@dataclass
+class ModelFacts:
+    """What a weights file says about itself (read without torch)."""
+
+    path: Path
+    arch: str
+    working_size: int
+    model_card: str
+    training: dict
+    metrics: dict
+
+    config: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """A few readable lines (not the whole provenance JSON)."""
+        cfg = ", ".join(f"{k}={v}" for k, v in self.config.items())
+        rows = [f"file: {self.path}", f"architecture: {self.arch}" + (f" ({cfg})" if cfg else ""),
+                f"working size: {self.working_size} px"]
+        t = self.training
+        facts = [f"{k.replace('_', ' ')} {t[k]}" for k in ("steps", "epochs", "images_seen")
+                 if t.get(k) not in (None, "")]
+        if t.get("train_seconds"):
+            facts.append(f"{float(t['train_seconds']) / 3600:.1f} h")
+        if t.get("data"):
+            facts.append(f"data {Path(str(t['data'])).name}")
+        if facts:
+            rows.append("training: " + ", ".join(facts))
+        if self.metrics:
+            shown = list(self.metrics.items())[:6]
+            rows.append("metrics: " + ", ".join(
+                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in shown))
+        return "\n".join(rows)
+
+
+def read_model_facts(path: str | Path) -> ModelFacts:
+    """Read a GANime weights file's metadata with safetensors' numpy backend (no torch).
+
+    Raises :class:`WeightsError` for anything that is not a GANime model. Full validation
+    (checksums, tensor shapes) happens when the worker loads it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: weights file not found")
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="numpy") as f:
+            meta = f.metadata() or {}
+    except Exception as exc:  # safetensors raises several unrelated types
+        raise WeightsError(f"{path.name}: not a valid .safetensors file ({exc})") from None
+    if meta.get("format") != "ganime-weights":
+        raise WeightsError(f"{path.name}: not a GANime model (no 'ganime-weights' metadata)")
+
+    def js(key: str) -> dict:
+        try:
+            v = json.loads(meta.get(key) or "{}")
+        except ValueError:
+            return {}
+        return v if isinstance(v, dict) else {}
+
+    try:
+        ws = int(meta.get("working_size", "512"))
+    except ValueError:
+        ws = 512
+    return ModelFacts(path, meta.get("arch", "?"), ws, meta.get("model_card", ""),
+                      js("training"), js("metrics"), js("config"))

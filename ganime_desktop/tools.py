@@ -1,0 +1,226 @@
+"""Tools as plain logic: pointer events in image coordinates -> document edits and commands.
+
+The canvas widget only translates Qt events into :class:`ToolController` calls, so every
+tool can be tested without a window.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from PySide6.QtGui import QUndoStack
+
+from ganime_core.errors import GanimeError
+from ganime_core.hints import Stroke
+
+from .commands import LineStrokeCommand, SetHintsCommand, add_hint
+from .document import Document
+from .painting import crop, draw_segment, segment_box
+
+log = logging.getLogger(__name__)
+
+RGB = tuple[int, int, int]
+INK: RGB = (0, 0, 0)
+PAPER: RGB = (255, 255, 255)
+MIN_SIZE, MAX_SIZE = 1.0, 400.0
+
+
+class Tool(StrEnum):
+    PEN = "pen"
+    ERASER = "eraser"
+    HINT = "hint"
+    HINT_ERASER = "hint_eraser"
+    EYEDROPPER = "eyedropper"
+    BUCKET = "bucket"
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    label: str
+    shortcut: str
+    icon: str
+    tip: str
+
+
+TOOLS: dict[Tool, ToolInfo] = {
+    Tool.PEN: ToolInfo("Pen", "B", "fa5s.pen", "Draw line art (pressure-sensitive)"),
+    Tool.ERASER: ToolInfo("Eraser", "E", "fa5s.eraser", "Erase line art"),
+    Tool.HINT: ToolInfo("Hint brush", "H", "fa5s.paint-brush", "Paint colour hints"),
+    Tool.HINT_ERASER: ToolInfo("Hint eraser", "Shift+E", "mdi6.eraser-variant",
+                               "Erase colour hints"),
+    Tool.EYEDROPPER: ToolInfo("Eyedropper", "I", "fa5s.eye-dropper",
+                              "Pick a colour from the picture"),
+    Tool.BUCKET: ToolInfo("Fill region", "G", "fa5s.fill-drip",
+                          "Fill the region under the cursor with the hint colour"),
+}
+
+
+@dataclass
+class BrushState:
+    tool: Tool = Tool.HINT
+    color: RGB = (231, 76, 60)
+    sizes: dict[Tool, float] = field(default_factory=lambda: {
+        Tool.PEN: 3.0, Tool.ERASER: 16.0, Tool.HINT: 10.0, Tool.HINT_ERASER: 24.0})
+
+    @property
+    def size(self) -> float:
+        return self.sizes.get(self.tool, 0.0)
+
+    def set_size(self, value: float) -> None:
+        if self.tool in self.sizes:
+            self.sizes[self.tool] = float(min(MAX_SIZE, max(MIN_SIZE, value)))
+
+    def grow(self) -> None:
+        self.set_size(max(self.size + 1, self.size * 1.25))
+
+    def shrink(self) -> None:
+        self.set_size(min(self.size - 1, self.size * 0.8))
+
+
+Sampler = Callable[[int, int], RGB | None]
+RegionFill = Callable[[Document, int, int, RGB], tuple[Stroke, ...]]
+
+
+class ToolController:
+    """Turns press/move/release (image coordinates, pressure 0..1) into edits."""
+
+    _serials = itertools.count(1)
+
+    def __init__(self, stack: QUndoStack, brush: BrushState) -> None:
+        self.stack = stack
+        self.brush = brush
+        self.doc: Document | None = None
+        self.sampler: Sampler | None = None
+        self.region_fill: RegionFill | None = None
+        self.on_color_picked: Callable[[RGB], None] | None = None
+        self.on_edit_finished: Callable[[], None] | None = None  # a stroke or fill is done
+        self.on_error: Callable[[str], None] | None = None
+        self.pending: list[tuple[float, float]] = []
+        self.pressures: list[float] = []
+        self._tablet = False
+        self._stroke_id = 0
+        self._active: Tool | None = None
+
+    def set_document(self, doc: Document) -> None:
+        self.cancel()
+        self.doc = doc
+
+    @property
+    def active(self) -> bool:
+        return self._active is not None
+
+    # -- events --------------------------------------------------------------------------------
+
+    def press(self, x: float, y: float, pressure: float = 1.0, tablet: bool = False) -> None:
+        if self.doc is None:
+            return
+        tool = self.brush.tool
+        self._active = tool
+        self._tablet = tablet
+        self.pending, self.pressures = [(x, y)], [pressure]
+        if tool in (Tool.PEN, Tool.ERASER):
+            self._stroke_id = next(self._serials)
+            self._paint_segment((x, y), (x, y), pressure)
+        elif tool == Tool.EYEDROPPER:
+            self._pick(x, y)
+        elif tool == Tool.BUCKET:
+            self._fill(x, y)
+            self._active = None
+
+    def move(self, x: float, y: float, pressure: float = 1.0) -> None:
+        tool = self._active
+        if tool is None or self.doc is None:
+            return
+        last = self.pending[-1]
+        if math.hypot(x - last[0], y - last[1]) < 0.75:
+            return
+        if tool in (Tool.PEN, Tool.ERASER):
+            self._paint_segment(last, (x, y), pressure)
+        elif tool == Tool.EYEDROPPER:
+            self._pick(x, y)
+        self.pending.append((x, y))
+        self.pressures.append(pressure)
+
+    def release(self, x: float | None = None, y: float | None = None,
+                pressure: float = 1.0) -> None:
+        tool = self._active
+        if tool is None or self.doc is None:
+            return
+        if x is not None and y is not None:
+            self.move(x, y, pressure)
+        points, pressures = self.pending, self.pressures
+        self.cancel()  # the pen is up before anyone hears about the edit
+        if tool in (Tool.HINT, Tool.HINT_ERASER):
+            self._commit_hint(tool, points, pressures)
+        if tool in (Tool.PEN, Tool.ERASER) and self.on_edit_finished:
+            self.on_edit_finished()
+
+    def cancel(self) -> None:
+        self._active = None
+        self.pending, self.pressures = [], []
+
+    # -- the tools -------------------------------------------------------------------------------
+
+    def _paint_segment(self, p0: tuple[float, float], p1: tuple[float, float],
+                       pressure: float) -> None:
+        doc = self.doc
+        assert doc is not None
+        radius = self.brush.sizes[self._active or Tool.PEN] / 2 * max(0.05, min(1.0, pressure))
+        w, h = doc.size
+        box = segment_box(p0, p1, radius, w, h)
+        if box is None:
+            return
+        before = crop(doc.lines, box)
+        color = PAPER if self._active == Tool.ERASER else INK
+        draw_segment(doc.lines, p0, p1, radius, color)
+        text = "Erase lines" if self._active == Tool.ERASER else "Pen stroke"
+        self.stack.push(LineStrokeCommand(doc, self._stroke_id, box, before, text))
+        doc.touch_lines()
+
+    def _commit_hint(self, tool: Tool, pending: list[tuple[float, float]],
+                     pressures_in: list[float]) -> None:
+        doc = self.doc
+        assert doc is not None
+        # quantised as the hint JSON stores them, so a saved project reads back identical
+        points = tuple((round(x, 2), round(y, 2)) for x, y in pending)
+        pressures = tuple(round(p, 4) for p in pressures_in) if self._tablet else None
+        try:
+            stroke = Stroke(points=points, color=self.brush.color,
+                            width=round(self.brush.sizes[tool], 3), pressures=pressures,
+                            erase=tool == Tool.HINT_ERASER)
+        except GanimeError as exc:
+            log.warning("dropping invalid hint stroke: %s", exc)
+            return
+        text = "Erase hints" if stroke.erase else "Hint stroke"
+        self.stack.push(add_hint(doc, stroke, text))
+        if self.on_edit_finished:
+            self.on_edit_finished()
+
+    def _pick(self, x: float, y: float) -> None:
+        if self.sampler is None:
+            return
+        rgb = self.sampler(int(x), int(y))
+        if rgb is not None:
+            self.brush.color = rgb
+            if self.on_color_picked:
+                self.on_color_picked(rgb)
+
+    def _fill(self, x: float, y: float) -> None:
+        if self.region_fill is None or self.doc is None:
+            return
+        try:
+            strokes = self.region_fill(self.doc, int(x), int(y), self.brush.color)
+        except (GanimeError, ValueError) as exc:
+            if self.on_error:
+                self.on_error(f"Cannot fill this region: {exc}")
+            return
+        if not strokes:
+            return
+        self.stack.push(SetHintsCommand(self.doc, self.doc.hints + strokes, "Fill region"))
+        if self.on_edit_finished:
+            self.on_edit_finished()

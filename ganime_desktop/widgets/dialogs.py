@@ -1,0 +1,44 @@
+"""Small dialogs: new canvas size, about."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QSpinBox, QWidget
+
+from ganime_core import __version__
+
+MAX_SIDE = 8000
+
+
+class NewCanvasDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, width: int = 1024,
+                 height: int = 1024) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New canvas")
+        form = QFormLayout(self)
+        self.width_box, self.height_box = QSpinBox(), QSpinBox()
+        for box, value in ((self.width_box, width), (self.height_box, height)):
+            box.setRange(16, MAX_SIDE)
+            box.setSuffix(" px")
+            box.setValue(value)
+        form.addRow("Width", self.width_box)
+        form.addRow("Height", self.height_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def size_value(self) -> tuple[int, int]:
+        return self.width_box.value(), self.height_box.value()
+
+
+def about_text(model_summary: str) -> str:
+    model = model_summary or "No model loaded yet."
+    return (f"<h3>GANime {__version__}</h3>"
+            "<p>Colorize anime and manga line art on your own machine with a "
+            "hint-conditioned pix2pix model.</p>"
+            f"<p><b>Model</b></p><pre>{model}</pre>")
+
+
+def show_about(parent: QWidget | None, model_summary: str) -> None:
+    QMessageBox.about(parent, "About GANime", about_text(model_summary))

@@ -1,0 +1,105 @@
+"""Desktop test fixtures: isolated settings and recovery folder, fake prompts, clean threads."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QThread
+from PySide6.QtWidgets import QApplication
+
+from ganime_desktop.document import Document
+
+
+class FakePrompter:
+    """Records every dialog; answers from ``answers`` (defaults: yes / discard / no path)."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+        self.infos: list[tuple[str, str]] = []
+        self.asked: list[str] = []
+        self.answers: dict[str, object] = {"ask": True, "save_discard_cancel": "discard"}
+        self.open_path: str | None = None
+        self.save_path: str | None = None
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append((title, text))
+
+    def info(self, title: str, text: str) -> None:
+        self.infos.append((title, text))
+
+    def ask(self, title: str, text: str) -> bool:
+        self.asked.append(title)
+        return bool(self.answers["ask"])
+
+    def save_discard_cancel(self, title: str, text: str) -> str:
+        self.asked.append(title)
+        return str(self.answers["save_discard_cancel"])
+
+    def open_file(self, *_a) -> str | None:
+        return self.open_path
+
+    def save_file(self, *_a) -> str | None:
+        return self.save_path
+
+
+@pytest.fixture
+def prompter() -> FakePrompter:
+    return FakePrompter()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> QSettings:
+    s = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    s.setValue("autosave_s", 3600)
+    s.setValue("auto_regen", False)
+    s.setValue("preview_size", 64)
+    return s
+
+
+def sketch(size: int = 256) -> np.ndarray:
+    """A simple line drawing: a square and a circle in black on white."""
+    import cv2
+
+    img = np.full((size, size, 3), 255, np.uint8)
+    cv2.rectangle(img, (20, 20), (size // 2 - 10, size // 2 - 10), (0, 0, 0), 2)
+    cv2.circle(img, (size * 3 // 4, size * 3 // 4), size // 6, (0, 0, 0), 2)
+    return img
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path, store: QSettings,
+                prompter: FakePrompter) -> Iterator[Callable]:
+    from ganime_desktop.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+
+    def make(model: Path | str | None = None, doc: Document | None = None,
+             recovery: Path | None = None, show: bool = True,
+             register: bool = True) -> MainWindow:
+        if model is not None:
+            store.setValue("model_path", str(model))
+        win = MainWindow(store, recovery or tmp_path / "recovery", prompter,
+                         doc or Document(sketch()))
+        win.resize(900, 700)
+        if register:  # a test that destroys its window itself does not register it
+            qtbot.addWidget(win)
+        if show:
+            win.show()
+            qtbot.waitExposed(win)
+            win.activateWindow()  # shortcuts need the active window
+            QApplication.processEvents()
+        windows.append(win)
+        return win
+
+    yield make
+    for win in windows:
+        with contextlib.suppress(RuntimeError):  # the C++ window may already be gone
+            win.shutdown()
+    for win in windows:
+        with contextlib.suppress(RuntimeError):
+            thread: QThread = win.host.thread
+            assert not thread.isRunning(), "a worker thread was left running"

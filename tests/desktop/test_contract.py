@@ -1,0 +1,79 @@
+"""Architecture contract: no torch in the desktop app, no Qt in the core."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DESKTOP = ROOT / "ganime_desktop"
+CORE = ROOT / "ganime_core"
+TORCH_HEAVY = ("ganime_core.api", "ganime_core.weights", "ganime_core.models",
+               "ganime_core.devices")
+
+
+def imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, at_module_level) for every import in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(n) for n in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name, id(node) in top) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level:  # relative: resolve against the package
+                pkg = path.parent.relative_to(ROOT).parts
+                base = ".".join(pkg[: len(pkg) - node.level + 1])
+                mod = f"{base}.{mod}" if mod else base
+            found.append((mod, id(node) in top))
+            found += [(f"{mod}.{a.name}", id(node) in top) for a in node.names]
+    return found
+
+
+def test_desktop_never_imports_torch() -> None:
+    files = sorted(DESKTOP.rglob("*.py"))
+    assert files
+    for f in files:
+        for mod, _ in imports(f):
+            assert mod.split(".")[0] != "torch", f"{f.name} imports {mod}"
+
+
+def test_only_the_worker_touches_torch_heavy_core_modules_and_only_lazily() -> None:
+    for f in sorted(DESKTOP.rglob("*.py")):
+        for mod, top_level in imports(f):
+            if mod.startswith(TORCH_HEAVY):
+                assert f.name == "workers.py", f"{f.name} imports {mod}"
+                assert not top_level, f"workers.py imports {mod} at module level"
+
+
+def test_core_never_imports_qt() -> None:
+    for f in sorted(CORE.rglob("*.py")):
+        for mod, top_level in imports(f):
+            root = mod.split(".")[0]
+            assert root not in ("PySide6", "PyQt5", "PyQt6", "qtawesome", "qtpy"), \
+                f"{f.name} imports {mod}"
+            if root == "ganime_desktop":  # only the CLI's launcher, lazily, to start the app
+                assert f.name == "cli.py" and not top_level, f"{f.name} imports {mod}"
+
+
+def test_opening_the_window_does_not_load_torch(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from ganime_desktop.main_window import MainWindow\n"
+        f"w = MainWindow(QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat),"
+        f" {str(tmp_path / 'rec')!r})\n"
+        "app.processEvents()\n"
+        "loaded = 'torch' in sys.modules\n"
+        "w.shutdown()\n"
+        "print('TORCH' if loaded else 'NO-TORCH')\n")
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
+           "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert "NO-TORCH" in out.stdout, out.stdout + out.stderr
