@@ -92,8 +92,14 @@ class Colorizer:
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
-             sha256: str | None = None, precision: str = "auto") -> Colorizer:
-        """Load a weights file (default: ``resources/models/default.safetensors``)."""
+             sha256: str | None = None, precision: str = "auto",
+             threads: int | None = None) -> Colorizer:
+        """Load a weights file (default: ``resources/models/default.safetensors``).
+
+        ``threads``: CPU threads for inference (default: torch's, one per core).
+        """
+        if threads:
+            torch.set_num_threads(max(1, int(threads)))
         model, info = load_weights(weights, sha256=sha256)
         return cls(model, info, device, precision=precision)
 

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="show version, device and the model card")
     _model_args(i)
 
-    sub.add_parser("app", help="open the desktop app (same as no command)")
+    a = sub.add_parser("app", help="open the desktop app (same as no command)")
+    a.add_argument("file", nargs="?", help="a sketch or .ganime project to open")
     return p
 
 
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s")
     if args.command in (None, "app"):
-        return _run_app()
+        return _run_app(getattr(args, "file", None))
     try:
         if args.command == "info":
             return _info(args)
@@ -87,14 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run_app() -> int:
+def _run_app(file: str | None = None) -> int:
     try:
         from ganime_desktop.app import main as app_main
     except ImportError as exc:
         print(f"ganime: the desktop app cannot start ({exc}); "
               "install the GUI dependencies with `make run`", file=sys.stderr)
         return 2
-    return int(app_main() or 0)
+    return int(app_main([file] if file else []) or 0)
 
 
 def _info(args: argparse.Namespace) -> int:
