@@ -1,0 +1,105 @@
+"""``python -m training.export runs/NAME/checkpoint.pt [-o model.safetensors]``: checkpoint -> weights.
+
+Writes the inference ``.safetensors`` (fp16 unless that changes the output by more than
+``--tolerance``), its ``.sha256``, and metadata with the training provenance, optional metrics
+(an ``eval.json``) and a model card (a Markdown file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ganime_core.models.registry import build_generator
+from ganime_core.weights import save_weights
+
+from .config import config_from_dict
+from .trainer import load_checkpoint
+
+log = logging.getLogger(__name__)
+
+
+def generator_from_checkpoint(path: str | Path) -> tuple[torch.nn.Module, dict[str, Any]]:
+    state = load_checkpoint(path)
+    config = config_from_dict(state["config"])
+    model = build_generator(config.arch, config.generator_config())
+    model.load_state_dict(state["G"])
+    return model.eval(), state
+
+
+def fp16_error(model: torch.nn.Module, size: int = 128) -> float:
+    """Max |fp32 - fp16-weights| output difference on a fixed probe input (in [-1, 1] units)."""
+    g = torch.Generator().manual_seed(0)
+    stride = int(getattr(model, "stride", 1))
+    size = max(size, stride)
+    x = torch.zeros(1, model.config.in_channels, size, size)
+    x[:, 0] = (torch.rand(1, size, size, generator=g) > 0.1).float() * 2 - 1
+    with torch.no_grad():
+        ref = model(x)
+        half = build_generator_like(model)
+        half.load_state_dict({k: v.half().float() if v.is_floating_point() else v
+                              for k, v in model.state_dict().items()})
+        out = half.eval()(x)
+    return float((ref - out).abs().max())
+
+
+def build_generator_like(model: torch.nn.Module) -> torch.nn.Module:
+    from ganime_core.models.registry import arch_of
+
+    return build_generator(arch_of(model), model.config)
+
+
+def export(checkpoint: str | Path, out: str | Path, *, working_size: int = 512, metrics: dict | None = None,
+           model_card: str = "", half: bool | None = None, tolerance: float = 2 / 255) -> Path:
+    model, state = generator_from_checkpoint(checkpoint)
+    cfg = state["config"]
+    if half is None:
+        err = fp16_error(model)
+        half = err <= tolerance
+        log.info("fp16 export changes the output by at most %.5f (tolerance %.5f): %s", err, tolerance,
+                 "fp16" if half else "keeping fp32")
+    training = {
+        "data": cfg.get("data"), "steps": state["step"], "images_seen": state["images_seen"],
+        "epochs": round(state["images_seen"] / max(1, _train_files(state)), 2) if _train_files(state) else None,
+        "train_seconds": round(float(state.get("wall_seconds", 0.0)), 1),
+        "mean_color": state.get("mean_color"), "config": cfg,
+    }
+    path = save_weights(out, model, working_size=working_size, training=training, metrics=metrics or {},
+                        model_card=model_card, half=half)
+    log.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    return path
+
+
+def _train_files(state: dict[str, Any]) -> int:
+    return int(state.get("train_files", 0))
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    p = argparse.ArgumentParser(prog="python -m training.export", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("checkpoint", help="a training checkpoint (runs/NAME/checkpoint.pt)")
+    p.add_argument("-o", "--out", default="model.safetensors", help="output .safetensors path")
+    p.add_argument("--working-size", type=int, default=512, help="long side the app runs the model at")
+    p.add_argument("--metrics", default=None, help="an eval.json whose numbers go into the metadata")
+    p.add_argument("--model-card", default=None, help="a Markdown model card stored in the metadata")
+    p.add_argument("--precision", choices=("auto", "fp16", "fp32"), default="auto",
+                   help="auto = fp16 when the output changes by at most --tolerance")
+    p.add_argument("--tolerance", type=float, default=2 / 255, help="max output change for fp16 (in [-1,1] units)")
+    args = p.parse_args(argv)
+    metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else None
+    card = Path(args.model_card).read_text(encoding="utf-8") if args.model_card else ""
+    half = None if args.precision == "auto" else args.precision == "fp16"
+    export(args.checkpoint, args.out, working_size=args.working_size, metrics=metrics, model_card=card,
+           half=half, tolerance=args.tolerance)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

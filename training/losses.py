@@ -1,0 +1,41 @@
+"""Losses: adversarial (vanilla BCE or LSGAN), L1, total variation, hint consistency."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+GAN_MODES = ("bce", "lsgan", "none")
+
+
+def gan_loss(logits: torch.Tensor, real: bool, mode: str) -> torch.Tensor:
+    """The discriminator/generator loss for patch logits that should read ``real``."""
+    target = torch.ones_like(logits) if real else torch.zeros_like(logits)
+    if mode == "bce":
+        return F.binary_cross_entropy_with_logits(logits, target)
+    if mode == "lsgan":
+        return F.mse_loss(logits, target)
+    raise ValueError(f"gan mode must be one of {GAN_MODES}, got {mode!r}")
+
+
+def l1_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    return (fake - real).abs().mean()
+
+
+def tv_loss(img: torch.Tensor) -> torch.Tensor:
+    """Anisotropic total variation, summed over the image and averaged over the batch (as the paper)."""
+    dh = (img[:, :, 1:, :] - img[:, :, :-1, :]).abs().sum()
+    dw = (img[:, :, :, 1:] - img[:, :, :, :-1]).abs().sum()
+    return (dh + dw) / img.shape[0]
+
+
+def hint_loss(fake: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean L1 between the output and the hint colour inside the hint masks (0 without hints).
+
+    ``x`` is the encoded input: channels 1..3 hint RGB in [-1, 1], channel 4 the mask.
+    """
+    mask = x[:, 4:5]
+    denom = mask.sum() * fake.shape[1]
+    if float(denom) == 0.0:
+        return fake.sum() * 0.0
+    return ((fake - x[:, 1:4]).abs() * mask).sum() / denom

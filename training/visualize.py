@@ -1,0 +1,38 @@
+"""Sample grids: one row per image, columns sketch | hints | output | target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ganime_core.imageio import save_png
+
+
+def to_uint8(t: torch.Tensor | np.ndarray) -> np.ndarray:
+    """3xHxW in [-1, 1] -> HxWx3 uint8."""
+    a = t.detach().float().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, np.float32)
+    return (np.clip((a.transpose(1, 2, 0) + 1.0) * 0.5, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def hint_view(x: torch.Tensor | np.ndarray) -> np.ndarray:
+    """The hint strokes of an encoded input over a faint copy of its lines, HxWx3 uint8."""
+    a = x.detach().float().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, np.float32)
+    lines = (a[0] + 1.0) * 0.5
+    base = 1.0 - 0.25 * (1.0 - lines)
+    m = a[4][None]
+    rgb = (a[1:4] + 1.0) * 0.5 * m + base[None] * (1 - m)
+    return (np.clip(rgb.transpose(1, 2, 0), 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def grid_rows(x: torch.Tensor, fake: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+    rows = []
+    for i in range(x.shape[0]):
+        sketch = np.repeat(to_uint8(x[i, :1].repeat(3, 1, 1)), 1, axis=2)
+        rows.append(np.concatenate([sketch, hint_view(x[i]), to_uint8(fake[i]), to_uint8(y[i])], axis=1))
+    return np.concatenate(rows, axis=0)
+
+
+def save_grid(path: str | Path, x: torch.Tensor, fake: torch.Tensor, y: torch.Tensor) -> Path:
+    return save_png(path, grid_rows(x, fake, y))
