@@ -1,6 +1,8 @@
 """Hint fidelity, bleeding and region counts on the real samples, plus the contact sheets.
 
     python bench/regions_report.py        # prints Markdown, writes docs/regions_*.png
+    python bench/regions_report.py --model [WEIGHTS]   # the same with the real model's output
+                                          # (default model if no path), docs/regions_model_*.png
 
 No trained model is used: the "network output" is a STAND-IN, the real colour image of each
 sketch/colour pair blurred with a Gaussian (sigma 4 px) so that colour smudges across the lines
@@ -68,17 +70,24 @@ def hint_strokes(regions: Regions, colours_of: dict[int, tuple[int, int, int]] |
     return rasterize(strokes, w, h), strokes, targets
 
 
-def measure() -> tuple[list, dict[str, dict[str, np.ndarray]]]:
+def network(lines: np.ndarray, truth: np.ndarray, hints: HintRaster, colorizer) -> np.ndarray:
+    """The stand-in (blurred ground truth, ignores hints) or the real model's colour with hints."""
+    if colorizer is None:
+        return cv2.GaussianBlur(truth, (0, 0), BLUR_SIGMA)
+    return colorizer.colorize(np.rint(lines * 255).astype(np.uint8), hints).color
+
+
+def measure(colorizer=None) -> tuple[list, dict[str, dict[str, np.ndarray]]]:
     rows = []
     sheets: dict[str, dict[str, np.ndarray]] = {"truth": {}, "recolour": {}}
     config = RegionConfig()
     for pair in PAIRS:
         lines = load(f"{pair}_sketch.png").astype(np.float32) / 255.0
         truth = load(f"{pair}_color.png", "RGB")
-        net = cv2.GaussianBlur(truth, (0, 0), BLUR_SIGMA)
         regions = segment(lines, config)
         for scenario, palette in (("truth", None), ("recolour", dict(enumerate(RECOLOUR)))):
             hints, _, _ = hint_strokes(regions, palette, truth)
+            net = network(lines, truth, hints, colorizer)
             layers = {m: compose(lines, net, hints, mode=m, regions=regions, config=config)
                       for m in MODES}
             fid = {m: hint_fidelity(layers[m].composite, regions, hints) for m in MODES}
@@ -132,12 +141,24 @@ def region_counts() -> list[str]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
     from PIL import Image
 
+    ap = argparse.ArgumentParser(description="Region fidelity/bleeding report on the real samples.")
+    ap.add_argument("--model", nargs="?", const="default", default=None, metavar="WEIGHTS",
+                    help="use a model's output instead of the blurred-truth stand-in")
+    args = ap.parse_args(argv)
     if not SAMPLES.is_dir():
         raise SystemExit(f"samples not found at {SAMPLES}")
-    rows, sheets = measure()
+    colorizer, prefix, net_name = None, "regions_", "plain (stand-in)"
+    if args.model:
+        from ganime_core.api import Colorizer
+
+        colorizer = Colorizer.load(None if args.model == "default" else args.model, device="cpu")
+        prefix, net_name = "regions_model_", "plain (model)"
+    rows, sheets = measure(colorizer)
     lines = ["### Hint fidelity (mean CIEDE2000 over the hinted regions, lower is better)", "",
              "| pair | hints | regions | hinted | plain | flats | locked |",
              "|---|---|---|---|---|---|---|"]
@@ -161,15 +182,16 @@ def main() -> None:
     print("\n".join(lines))
 
     header = np.full((26, 4 * 256, 3), 255, np.uint8)
-    for i, name in enumerate(("sketch + hints", "plain (stand-in)", "flats", "locked")):
+    for i, name in enumerate(("sketch + hints", net_name, "flats", "locked")):
         cv2.putText(header, name, (i * 256 + 8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1,
                     cv2.LINE_AA)
     DOCS.mkdir(exist_ok=True)
-    for scenario, file in (("truth", "regions_contact.png"), ("recolour", "regions_recolour.png")):
+    for scenario, file in (("truth", "contact.png"), ("recolour", "recolour.png")):
         sheet = np.vstack([header] + [sheets[scenario][p] for p in PAIRS])
-        Image.fromarray(sheet).save(DOCS / file, optimize=True)
-    Image.fromarray(segments_sheet()).save(DOCS / "regions_segments.png", optimize=True)
-    print("\nwrote docs/regions_contact.png, docs/regions_recolour.png, docs/regions_segments.png")
+        Image.fromarray(sheet).save(DOCS / (prefix + file), optimize=True)
+    if colorizer is None:
+        Image.fromarray(segments_sheet()).save(DOCS / "regions_segments.png", optimize=True)
+    print(f"\nwrote docs/{prefix}contact.png and docs/{prefix}recolour.png")
 
 
 if __name__ == "__main__":
