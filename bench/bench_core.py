@@ -15,6 +15,7 @@ import torch
 from ganime_core.api import Colorizer
 from ganime_core.models import build_generator
 from ganime_core.weights import DEFAULT_WEIGHTS, load_weights, save_weights
+from training.metrics import ssim
 
 SIZES = (256, 512, 1024, 2048)
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "samples" / "lineart_3.png"
@@ -73,16 +74,6 @@ def _time(fn, repeats: int) -> tuple[float, float, float]:
     return statistics.median(times), p90, mem.peak_mb
 
 
-def _ssim(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a.astype(np.float64), b.astype(np.float64)
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    blur = lambda x: cv2.GaussianBlur(x, (11, 11), 1.5)  # noqa: E731
-    ma, mb = blur(a), blur(b)
-    va, vb, cov = blur(a * a) - ma**2, blur(b * b) - mb**2, blur(a * b) - ma * mb
-    s = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma**2 + mb**2 + c1) * (va + vb + c2))
-    return float(s.mean())
-
-
 def _shipped_weights(tmp: Path) -> tuple[Path, str]:
     if DEFAULT_WEIGHTS.is_file():
         return DEFAULT_WEIGHTS, "the shipped default model"
@@ -122,7 +113,7 @@ def run(repeats: int = 10) -> str:
             diff = int(np.abs(a.astype(int) - b.astype(int)).max())
             out.append(f"| {size}² | {e50 * 1000:.0f} / {e90 * 1000:.0f} | {f50 * 1000:.0f} / {f90 * 1000:.0f} "
                        f"| {e50 / f50:.2f}x | {base_p50 / f50:.2f}x | {fmem:.0f} | {diff}/255 "
-                       f"| {_ssim(a, b):.4f} |")
+                       f"| {ssim(a, b):.4f} |")
         del model
     out += ["", "Goals: 512² end to end ≥ 4x faster than the unet_256 eager fp32 forward (≈ 0.1 s); "
             "2048² ≤ 1 s p50."]

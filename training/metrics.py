@@ -8,7 +8,11 @@ from collections.abc import Iterable
 import cv2
 import numpy as np
 
+from ganime_core.color import delta_e2000, rgb_to_lab  # one CIEDE2000 for the app and training
+
 log = logging.getLogger(__name__)
+
+__all__ = ["delta_e2000", "frechet_distance", "hint_delta_e", "psnr", "rgb_to_lab", "ssim"]
 
 
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
@@ -34,42 +38,6 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
-
-
-def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    """uint8 RGB (...x3) -> CIELAB (D65), float64."""
-    flat = rgb.reshape(-1, 1, 3).astype(np.float32) / 255.0
-    return cv2.cvtColor(flat, cv2.COLOR_RGB2LAB).reshape(rgb.shape).astype(np.float64)
-
-
-def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
-    """CIEDE2000 between two arrays of Lab colours (...x3) (Sharma et al. 2005)."""
-    L1, a1, b1 = lab1[..., 0], lab1[..., 1], lab1[..., 2]
-    L2, a2, b2 = lab2[..., 0], lab2[..., 1], lab2[..., 2]
-    C1, C2 = np.hypot(a1, b1), np.hypot(a2, b2)
-    Cm = (C1 + C2) / 2
-    G = 0.5 * (1 - np.sqrt(Cm**7 / (Cm**7 + 25.0**7)))
-    a1p, a2p = (1 + G) * a1, (1 + G) * a2
-    C1p, C2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
-    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
-    dLp, dCp = L2 - L1, C2p - C1p
-    dh = h2p - h1p
-    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
-    dh = np.where(C1p * C2p == 0, 0.0, dh)
-    dHp = 2 * np.sqrt(C1p * C2p) * np.sin(np.radians(dh / 2))
-    Lpm, Cpm = (L1 + L2) / 2, (C1p + C2p) / 2
-    hs = h1p + h2p
-    hpm = np.where(C1p * C2p == 0, hs,
-                   np.where(np.abs(h1p - h2p) <= 180, hs / 2, np.where(hs < 360, (hs + 360) / 2, (hs - 360) / 2)))
-    T = (1 - 0.17 * np.cos(np.radians(hpm - 30)) + 0.24 * np.cos(np.radians(2 * hpm))
-         + 0.32 * np.cos(np.radians(3 * hpm + 6)) - 0.20 * np.cos(np.radians(4 * hpm - 63)))
-    dtheta = 30 * np.exp(-(((hpm - 275) / 25) ** 2))
-    Rc = 2 * np.sqrt(Cpm**7 / (Cpm**7 + 25.0**7))
-    Sl = 1 + 0.015 * (Lpm - 50) ** 2 / np.sqrt(20 + (Lpm - 50) ** 2)
-    Sc, Sh = 1 + 0.045 * Cpm, 1 + 0.015 * Cpm * T
-    Rt = -np.sin(np.radians(2 * dtheta)) * Rc
-    return np.sqrt((dLp / Sl) ** 2 + (dCp / Sc) ** 2 + (dHp / Sh) ** 2 + Rt * (dCp / Sc) * (dHp / Sh))
 
 
 def hint_delta_e(output: np.ndarray, hint_rgb: np.ndarray, mask: np.ndarray) -> float | None:
