@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import shlex
 import sys
 import time
 from collections import Counter
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         return rewrite_report(args)
     try:
-        study = run_study(args, "python -m training.study " + " ".join(argv))
+        study = run_study(args, "python -m training.study " + shlex.join(argv))
     except ValueError as exc:
         log.error("%s", exc)
         return 2

@@ -48,7 +48,7 @@ def test_study_end_to_end(color_data: Path, samples_dir: Path, tmp_path: Path) -
     assert "Does our ranking agree" in text and "results_sheet.png" in text
     sheet = cv2.imread(str(doc.parent / "results_sheet.png"))
     # sketch, hints, 4 trained methods + the 64² run, target; header + 1 val row + 4 real pairs
-    assert sheet.shape[1] == 8 * 160 and sheet.shape[0] == 34 + 5 * 160
+    assert sheet.shape[1] == 8 * 160 and sheet.shape[0] == 50 + 5 * 160
 
 
 def test_reuse_skips_training(color_data: Path, tmp_path: Path) -> None:

@@ -49,10 +49,10 @@ def _cell(img: np.ndarray, size: int) -> np.ndarray:
     return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA)
 
 
-def _header(text: str, width: int, height: int = 34) -> np.ndarray:
+def _header(text: str, width: int, height: int = 50) -> np.ndarray:
     cell = np.full((height, width, 3), 255, np.uint8)
     scale = 0.42
-    for i, line in enumerate(_wrap(text, max(6, width // 9))[:2]):
+    for i, line in enumerate(_wrap(text, max(6, width // 9))[:3]):
         cv2.putText(cell, line, (4, 14 + 15 * i), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1, cv2.LINE_AA)
     return cell
 
@@ -123,6 +123,13 @@ def agreement(rows: dict[str, dict[str, Any]], labels: dict[str, str]) -> list[s
     return out
 
 
+def _budget(a: dict[str, Any]) -> str:
+    if a.get("max_steps"):
+        return (f"the same budget of **{a['max_steps']} optimiser steps of {a['batch_size']} images** "
+                f"(capped at {a['budget_minutes']:g} minutes of training)")
+    return f"the same wall-clock budget of **{a['budget_minutes']:g} minute(s)** of training"
+
+
 def _groups(study: dict[str, Any]) -> str:
     groups = study.get("train_groups") or {}
     if len(groups) < 2:
@@ -142,8 +149,8 @@ def markdown(study: dict[str, Any], sheet: str | None) -> str:
         "**Read this first: our numbers are not the paper's and cannot be compared with them "
         "directly.** The paper trained each model for 150 epochs on the Kaggle \"Anime Sketch "
         "Colorization Pair\" set (thousands of pairs with sketchKeras line art) and scored FID over "
-        "its whole 20 % test split. Here every method got the same wall-clock budget of "
-        f"**{a['budget_minutes']:g} minute(s)** on this machine, trained on `{a['data']}` "
+        f"its whole 20 % test split. Here every method got {_budget(a)} on this machine, trained on "
+        f"`{a['data']}` "
         f"({study.get('train_files', '?')} training files{_groups(study)}; where a folder has colour "
         "images only, line art is extracted by `training.lineart`) with a seed-fixed 80/20 split, "
         f"{a['canvas']}² canvases and {a['crop']}² crops. FID over "
