@@ -24,14 +24,11 @@ from torch import nn
 
 from .errors import NoDefaultModelError, WeightsError
 from .imageio import atomic_write
+from .modelfile import DEFAULT_WEIGHTS, FORMAT, FORMAT_VERSION, read_metadata
 from .models.registry import arch_of, build_generator, generator_config_from_dict
 
 log = logging.getLogger(__name__)
 
-FORMAT = "ganime-weights"
-FORMAT_VERSION = 1
-RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "models"
-DEFAULT_WEIGHTS = RESOURCES / "default.safetensors"
 MAX_FILE_BYTES = 2 * 1024**3
 
 
@@ -108,27 +105,6 @@ def _expected_sha256(path: Path, sha256: str | None) -> str | None:
     return None
 
 
-def _read_metadata(path: Path) -> dict[str, str]:
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise WeightsError(f"{path.name}: not a valid .safetensors file ({exc})") from None
-    if meta.get("format") != FORMAT:
-        raise WeightsError(f"{path.name}: not a GANime model (no '{FORMAT}' metadata); "
-                           "export checkpoints with `python -m training.export`")
-    try:
-        version = int(meta.get("format_version", "0"))
-    except ValueError:
-        version = 0
-    if not 1 <= version <= FORMAT_VERSION:
-        raise WeightsError(f"{path.name}: weights format version {meta.get('format_version')!r} "
-                           f"is not supported by this GANime (supports 1..{FORMAT_VERSION})")
-    return meta
-
-
 def _json(meta: dict[str, str], key: str, name: str) -> Any:
     try:
         return json.loads(meta.get(key) or "{}")
@@ -139,7 +115,7 @@ def _json(meta: dict[str, str], key: str, name: str) -> Any:
 def read_info(path: str | Path) -> ModelInfo:
     """The metadata of a weights file, without loading its tensors."""
     path = Path(path)
-    meta = _read_metadata(path)
+    meta = read_metadata(path)
     arch = meta.get("arch", "")
     try:
         config = generator_config_from_dict(arch, _json(meta, "config", path.name))

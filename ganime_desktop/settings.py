@@ -9,17 +9,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
-import ganime_core
-from ganime_core.errors import WeightsError
+from ganime_core.modelfile import DEFAULT_WEIGHTS, read_metadata
 
 log = logging.getLogger(__name__)
 
 DEVICES = ("auto", "cpu", "cuda")
 COLOR_MODES = ("plain", "flats", "locked")  # ganime_core.api.COLOR_MODES, without torch
 MAX_RECENT_FILES = 10
-# Mirrors ganime_core.weights.DEFAULT_WEIGHTS without importing torch on the GUI thread.
-DEFAULT_MODEL = Path(ganime_core.__file__).resolve().parent.parent / "resources" / "models" \
-    / "default.safetensors"
+DEFAULT_MODEL = DEFAULT_WEIGHTS  # ganime_core.modelfile is torch-free
 
 
 @dataclass
@@ -141,17 +138,7 @@ def read_model_facts(path: str | Path) -> ModelFacts:
     (checksums, tensor shapes) happens when the worker loads it.
     """
     path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"{path}: weights file not found")
-    try:
-        from safetensors import safe_open
-
-        with safe_open(str(path), framework="numpy") as f:
-            meta = f.metadata() or {}
-    except Exception as exc:  # safetensors raises several unrelated types
-        raise WeightsError(f"{path.name}: not a valid .safetensors file ({exc})") from None
-    if meta.get("format") != "ganime-weights":
-        raise WeightsError(f"{path.name}: not a GANime model (no 'ganime-weights' metadata)")
+    meta = read_metadata(path)
 
     def js(key: str) -> dict:
         try:
