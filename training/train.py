@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "export with `python -m training.export OUT/checkpoint.pt`.")
     p.add_argument("--resume", action="store_true",
                    help="continue from OUT/checkpoint.pt (its config is used; flags given here override it)")
+    p.add_argument("--init", default=None, metavar="WEIGHTS",
+                   help="fine-tune: start from a checkpoint.pt (G and D) or a .safetensors model (G), "
+                        "e.g. resources/models/default.safetensors, with fresh optimisers")
     p.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
     add_config_arguments(p)
     return p
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         if state is not None:
             trainer.load_state_dict(state)
             log.info("resumed at step %d of %d", trainer.step, trainer.total_steps)
+        elif args.init:
+            trainer.init_from(args.init)
 
         def on_term(signum: int, frame: object) -> None:
             log.warning("signal %d: stopping after this step and writing a checkpoint", signum)

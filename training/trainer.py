@@ -27,6 +27,7 @@ from ganime_core.devices import resolve_device
 from ganime_core.imageio import atomic_write
 from ganime_core.models.patchgan import PatchGANConfig, PatchGANDiscriminator
 from ganime_core.models.registry import build_generator
+from ganime_core.weights import load_weights
 
 from . import losses
 from .config import TrainConfig
@@ -161,6 +162,29 @@ class Trainer:
         state = load_checkpoint(path, map_location=self.device)
         self.load_state_dict(state)
         log.info("resumed from %s at step %d", path, self.step)
+
+    def init_from(self, path: str | Path) -> None:
+        """Start from trained weights (fine-tuning): a run's ``checkpoint.pt`` gives G and D, a
+        ``.safetensors`` model (e.g. the shipped default) gives G; optimisers and LR schedule start fresh.
+
+        The generator's architecture and config must match this run's (``--arch``/``--gen``).
+        """
+        path = Path(path)
+        if path.suffix == ".safetensors":
+            model, info = load_weights(path)
+            if info.arch != self.config.arch or model.config != self.G.config:
+                raise ValueError(f"{path}: a {info.arch} generator with {model.config}, but this run "
+                                 f"trains {self.config.arch} with {self.G.config}; pass matching --arch/--gen")
+            self.G.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+        else:
+            state = load_checkpoint(path, map_location=self.device)
+            try:
+                self.G.load_state_dict(state["G"])
+                self.D.load_state_dict(state["D"])
+            except RuntimeError as exc:
+                raise ValueError(f"{path}: its networks do not match this run's --arch/--gen/--d-*: "
+                                 f"{str(exc).splitlines()[0]}") from None
+        log.info("initialised from %s (fresh optimisers, step 0)", path)
 
     # -- training ---------------------------------------------------------------------------------
 

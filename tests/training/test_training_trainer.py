@@ -115,3 +115,34 @@ def test_ddp_on_cpu_with_gloo(color_data: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     state = load_checkpoint(out / "checkpoint.pt")
     assert state["step"] == 3 and state["images_seen"] == 3 * 2 * 2  # 2 processes x batch 2
+
+
+def test_init_fine_tunes_from_a_checkpoint_or_an_exported_model(trained_run: tuple[Path, Path],
+                                                                 tmp_path: Path, make_config) -> None:
+    from training.export import main as export_main
+
+    data, ckpt = trained_run
+    state = load_checkpoint(ckpt)
+    tuned = Trainer(make_config(data, tmp_path / "ft", max_steps=2, lambda_tv=1e-3))
+    tuned.init_from(ckpt)
+    assert tuned.step == 0
+    assert all(torch.equal(tuned.G.state_dict()[k], v) for k, v in state["G"].items())
+    assert all(torch.equal(tuned.D.state_dict()[k], v) for k, v in state["D"].items())
+    tuned.fit()
+    assert tuned.step == 2 and any(not torch.equal(tuned.G.state_dict()[k], v) for k, v in state["G"].items())
+
+    model = tmp_path / "m.safetensors"
+    assert export_main([str(ckpt), "-o", str(model), "--precision", "fp32"]) == 0
+    from_model = Trainer(make_config(data, tmp_path / "ft2", max_steps=2))
+    from_model.init_from(model)
+    assert all(torch.equal(from_model.G.state_dict()[k], v) for k, v in state["G"].items())
+
+    other = Trainer(make_config(data, tmp_path / "ft3", gen="base_width=8,depth=3,dropout=0.0"))
+    for source in (ckpt, model):
+        with pytest.raises(ValueError, match="match"):
+            other.init_from(source)
+    out = tmp_path / "cli"
+    assert main(["--data", str(data), "--out", str(out), "--init", str(model), "--gen", "base_width=4,depth=3,dropout=0.0",
+                 "--d-width", "4", "--d-layers", "2", "--batch-size", "2", "--canvas", "32", "--crop", "32",
+                 "--max-steps", "1", "--threads", "1", "--progress", "false"]) == 0
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 1
