@@ -66,12 +66,17 @@ class Canvas(QWidget):
         self._drag_split = False
         self._restore_tool: Tool | None = None
         self._mouse: QPointF | None = None
-        self.region_mask: Callable[[int, int], np.ndarray | None] | None = None
-        self._region_img = QImage()
+        # the fill tool's hover: region key under the pointer (None: nothing to show yet);
+        # its picture arrives later through :meth:`show_region`
+        self.region_hover: Callable[[int, int, tuple[int, int, int]], tuple | None] | None = None
+        self._region_want: tuple | None = None
         self._region_key: tuple | None = None
+        self._region_img = QImage()
+        self._region_pos = QPointF()
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
         self._blank_key: tuple[int, int] | None = None
         self._blank = False
+        self._busy = False
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -92,6 +97,8 @@ class Canvas(QWidget):
         doc = self.doc
         if doc is None:
             return
+        if kind in ("lines", "image"):
+            self._region_want = None  # the highlighted region may be gone
         if kind == "image":
             self._lines_img = qimage_view(doc.lines)
             self._refresh_hints()
@@ -188,8 +195,8 @@ class Canvas(QWidget):
         if self.mode == ViewMode.RESULT:
             self._draw_after(p, 0)
             self._draw_hints(p, 0)
-            if self.controller.brush.tool == Tool.BUCKET and not self._region_img.isNull():
-                p.drawImage(QPointF(0, 0), self._region_img)
+            if self.region_shown:
+                p.drawImage(self._region_pos, self._region_img)
         elif self.mode == ViewMode.SPLIT:
             sx = self.split * w
             p.save()
@@ -284,35 +291,57 @@ class Canvas(QWidget):
         self.update()
 
     def _update_region(self, x: int, y: int) -> None:
-        """Highlight the region the fill tool would fill."""
+        """Highlight the region the fill tool would fill (cheap: the picture is made off-thread)."""
         doc = self.doc
-        if doc is None or self.region_mask is None:
+        if doc is None or self.region_hover is None:
             return
-        if not (0 <= x < doc.size[0] and 0 <= y < doc.size[1]):
-            self._region_img, self._region_key = QImage(), None
+        want = None
+        if 0 <= x < doc.size[0] and 0 <= y < doc.size[1]:
+            try:
+                want = self.region_hover(x, y, self.controller.brush.color)
+            except Exception:  # highlighting is a nicety: never let it break painting
+                log.exception("region highlight failed")
+        self._region_want = want
+
+    def show_region(self, key: tuple, image: QImage, x: int, y: int) -> None:
+        """A region's highlight picture (RGBA, its box at ``x, y``) has been drawn."""
+        self._region_key, self._region_img, self._region_pos = key, image, QPointF(x, y)
+        if key == self._region_want:
+            self.update()
+
+    @property
+    def region_shown(self) -> bool:
+        return (self.controller.brush.tool == Tool.BUCKET and self._region_want is not None
+                and self._region_want == self._region_key and not self._region_img.isNull())
+
+    def refresh_region(self) -> None:
+        """Redo the fill highlight under the pointer (the regions just became ready)."""
+        if self._mouse is None or self.controller.brush.tool != Tool.BUCKET:
             return
-        try:
-            mask = self.region_mask(x, y)
-        except Exception:  # highlighting is a nicety: never let it break painting
-            log.exception("region highlight failed")
-            return
-        if mask is None:
-            self._region_img, self._region_key = QImage(), None
-            return
-        key = (id(doc), doc.lines_rev, int(mask.argmax()), int(mask.sum()))
-        if key == self._region_key:
-            return
-        overlay = np.zeros((*mask.shape, 4), np.uint8)
-        overlay[mask] = (*self.controller.brush.color, 90)
-        self._region_img, self._region_key = to_qimage(overlay), key
+        ix, iy = self.image_pos(self._mouse.x(), self._mouse.y())
+        self._update_region(int(ix), int(iy))
+        self.update()
+
+    def set_busy(self, busy: bool) -> None:
+        """A busy cursor while a fill click waits for its regions (the GUI stays live)."""
+        if busy != self._busy:
+            self._busy = busy
+            self.restore_cursor()
+
+    def restore_cursor(self) -> None:
+        """The tool's cursor: busy while a fill waits, an open hand while space is held."""
+        if self._busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.setCursor(Qt.CursorShape.OpenHandCursor if self._space
+                           else Qt.CursorShape.CrossCursor)
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
         pos = e.position()
         if self._pan_from is not None and e.button() in (Qt.MouseButton.MiddleButton,
                                                          Qt.MouseButton.LeftButton):
             self._pan_from = None
-            self.setCursor(Qt.CursorShape.OpenHandCursor if self._space
-                           else Qt.CursorShape.CrossCursor)
+            self.restore_cursor()
         elif self._drag_split:
             self._drag_split = False
         elif e.button() == Qt.MouseButton.LeftButton:
@@ -362,7 +391,7 @@ class Canvas(QWidget):
         if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
             self._space = False
             self._pan_from = None
-            self.setCursor(Qt.CursorShape.CrossCursor)
+            self.restore_cursor()
             return
         super().keyReleaseEvent(e)
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QUndoView, QWidget
 
+from ganime_core.hints import Stroke
 from ganime_core.imageio import from_array
 
 from .actions import build_actions, build_menus, build_toolbars
@@ -21,7 +22,7 @@ from .palette import Palette
 from .prompts import ErrorGuard, Prompter
 from .qt_util import app_icon, from_qimage
 from .recovery import RecoverySession
-from .regionfill import RegionCache, region_fill
+from .region_worker import RegionService
 from .settings import AppSettings, default_recovery_dir, load_settings, save_settings
 from .tools import TOOLS, BrushState, Tool, ToolController
 from .widgets.dialogs import show_about
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 NO_MODEL = ("No colorizing model is installed yet. Choose a GANime model file "
             "(.safetensors) in Edit → Settings (Ctrl+,). Drawing, hints, projects and "
             "export all work without one.")
+
+FINDING_REGIONS = "Finding the regions to fill…"
 
 
 class MainWindow(FileOpsMixin, QMainWindow):
@@ -59,14 +62,22 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.stack.cleanChanged.connect(self._on_clean_changed)
         self.brush = BrushState()
         self.controller = ToolController(self.stack, self.brush)
-        self.regions = RegionCache()
-        self.controller.region_fill = lambda d, x, y, c: region_fill(self.regions, d, x, y, c)
+        self.regions = RegionService(self)  # segmentation runs on its own thread
+        self.controller.region_fill = self._queue_fill
         self.controller.on_color_picked = self._on_color_picked
         self.controller.on_edit_finished = self.schedule_regen
         self.controller.on_error = lambda msg: self.prompter.error("Fill region", msg)
         self.canvas = Canvas(self.controller, self)
         self.controller.sampler = self.canvas.sample
-        self.canvas.region_mask = lambda x, y: self.regions.region_mask(self.doc, x, y)
+        self.canvas.region_hover = self.regions.hover
+        self.regions.highlight_ready.connect(
+            lambda h: self.canvas.show_region(h.key, h.image, h.x, h.y))
+        self.regions.ready.connect(self.canvas.refresh_region)
+        self.regions.fill_ready.connect(self._apply_fill)
+        self.regions.fill_failed.connect(lambda msg: self.prompter.error("Fill region", msg))
+        self.regions.fill_dropped.connect(lambda _n: self.show_status(
+            "Fill cancelled: the lines changed before the regions were ready", 4000))
+        self.regions.busy_changed.connect(self._on_fill_busy)
         self.setCentralWidget(self.canvas)
 
         self.palette_widget = PaletteWidget(Palette(), self)
@@ -161,6 +172,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self._autosaved_rev = -1
         self.controller.set_document(doc)
         self.canvas.set_document(doc)
+        self.regions.set_document(doc)
         doc.subscribe(self._on_doc_changed)
         self.update_title()
 
@@ -197,7 +209,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
             self.size_box.blockSignals(True)
             self.size_box.setValue(int(round(self.brush.size)))
             self.size_box.blockSignals(False)
-        self.canvas.setCursor(Qt.CursorShape.CrossCursor)
+        self.canvas.restore_cursor()
+        self.regions.set_prefetch(tool == Tool.BUCKET)  # regions ready before the first click
         self.show_status(f"{TOOLS[tool].label}: {TOOLS[tool].tip}", 3000)
 
     def set_brush_size(self, value: int) -> None:
@@ -217,6 +230,26 @@ class MainWindow(FileOpsMixin, QMainWindow):
     def _on_color_picked(self, rgb: tuple) -> None:
         self.palette_widget.set_current(rgb)
         self.palette_widget.palette_model.use(rgb)
+
+    def _queue_fill(self, doc: Document, x: int, y: int,
+                    color: tuple[int, int, int]) -> tuple[Stroke, ...]:
+        """The fill tool's click: segmenting happens off this thread, the fill comes later."""
+        if doc is self.doc:
+            self.regions.fill(x, y, color)
+        return ()  # nothing to push now: :meth:`_apply_fill` pushes the strokes
+
+    def _apply_fill(self, strokes: tuple[Stroke, ...]) -> None:
+        if strokes:  # the same single undo step as any hint edit
+            self.stack.push(SetHintsCommand(self.doc, self.doc.hints + tuple(strokes),
+                                            "Fill region"))
+            self.schedule_regen()
+
+    def _on_fill_busy(self, busy: bool) -> None:
+        self.canvas.set_busy(busy)
+        if busy:
+            self.statusBar().showMessage(FINDING_REGIONS)
+        elif self.statusBar().currentMessage() == FINDING_REGIONS:
+            self.statusBar().clearMessage()
 
     def clear_hints(self) -> None:
         if self.doc.hints:
@@ -380,4 +413,5 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.store.setValue("window/state", self.saveState())
         save_settings(self.store, self.settings)
         self.host.stop()
+        self.regions.stop()
         self.recovery.discard()

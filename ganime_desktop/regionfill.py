@@ -3,49 +3,48 @@
 The region comes from ``ganime_core.regions.segment`` (gap-closing, so a small gap in a
 line does not flood the picture). The fill is stored as horizontal hint strokes that stay
 inside the region, so it survives saving, undo and any working size like any other hint.
+Segmenting is slow on big canvases, so it runs on a thread (:mod:`.region_worker`); this
+module only holds the result, keyed by line-art revision, and turns a region into strokes.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from ganime_core.hints import Stroke
-from ganime_core.lineart import to_line_art
 
-from .document import Document
+if TYPE_CHECKING:
+    from ganime_core.regions import Regions
 
 log = logging.getLogger(__name__)
 
 RGB = tuple[int, int, int]
+Key = tuple[int, int]  # (document generation, lines_rev): one line-art revision
 MAX_FILL_STROKES = 4000
 
 
 class RegionCache:
-    """Segments the document's line art once per line-art revision."""
+    """The regions of one line-art revision; a lookup with any other key finds nothing."""
 
     def __init__(self) -> None:
-        self._key: tuple[int, int] | None = None
-        self._regions = None
+        self._key: Key | None = None
+        self._regions: Regions | None = None
 
-    def get(self, doc: Document):  # -> ganime_core.regions.Regions
-        from ganime_core.regions import segment
+    def put(self, key: Key, regions: Regions) -> None:
+        self._key, self._regions = key, regions
 
-        key = (id(doc), doc.lines_rev)
-        if self._key != key:
-            self._regions = segment(to_line_art(doc.lines))
-            self._key = key
-        return self._regions
+    def get(self, key: Key | None) -> Regions | None:
+        return self._regions if key is not None and key == self._key else None
 
-    def region_mask(self, doc: Document, x: int, y: int) -> np.ndarray | None:
-        regions = self.get(doc)
-        label = regions.region_at(x, y)
-        return None if label == 0 else regions.mask(label)
+    def clear(self) -> None:
+        self._key, self._regions = None, None
 
 
-def _free_mask(regions, label: int) -> np.ndarray:
+def _free_mask(regions: Regions, label: int) -> np.ndarray:
     return (regions.labels == label) & ~regions.line_mask
 
 
@@ -79,9 +78,8 @@ def fill_strokes(mask: np.ndarray, color: RGB, step: int = 6) -> tuple[Stroke, .
     return tuple(strokes)
 
 
-def region_fill(cache: RegionCache, doc: Document, x: int, y: int,
-                color: RGB) -> tuple[Stroke, ...]:
-    regions = cache.get(doc)
+def region_fill(regions: Regions, x: int, y: int, color: RGB) -> tuple[Stroke, ...]:
+    """The hint strokes that fill the region under (x, y); () on a line or outside."""
     label = regions.region_at(x, y)
     if label == 0:
         return ()

@@ -132,7 +132,8 @@ def test_bucket_highlight_follows_the_cursor(make_window, qtbot) -> None:
     win = make_window()
     win.set_tool(Tool.BUCKET)
     qtbot.mouseMove(win.canvas, widget_point(win.canvas, 70, 70))
-    assert not win.canvas._region_img.isNull()
+    # the regions are segmented off the GUI thread; the highlight appears when they are ready
+    qtbot.waitUntil(lambda: win.canvas.region_shown, timeout=10000)
 
 
 def test_drag_and_drop_a_picture_and_a_project(make_window, samples_dir: Path,

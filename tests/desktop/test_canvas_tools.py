@@ -117,13 +117,13 @@ def test_zoom_keeps_point_under_cursor(make_window) -> None:
     assert x0 >= 0 and y0 >= 0 and x1 <= c.width() and y1 <= c.height()
 
 
-def test_bucket_fills_one_region_as_hint_strokes(make_window) -> None:
+def test_bucket_fills_one_region_as_hint_strokes(make_window, qtbot) -> None:
     win = make_window()
     win.set_tool(Tool.BUCKET)
     win._on_color_chosen((240, 20, 20))
     win.set_tool(Tool.BUCKET)
     drag(win.canvas, [(70, 70)])  # inside the square
-    assert win.doc.hints, "a region fill adds hint strokes"
+    qtbot.waitUntil(lambda: bool(win.doc.hints), timeout=10000)  # segmented off-thread
     from ganime_core.hints import rasterize
 
     raster = rasterize(win.doc.hints, *win.doc.size)
