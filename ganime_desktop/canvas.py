@@ -111,8 +111,12 @@ class Canvas(QWidget):
 
     def _refresh_hints(self) -> None:
         doc = self.doc
-        if doc is None or not doc.hints:
+        if doc is None:
             self._overlay = HintOverlay()
+            self._hints_img = QImage()
+            return
+        if not doc.hints:  # keep the overlay: it remembers the cleared layer for an undo
+            self._overlay.update((), *doc.size)
             self._hints_img = QImage()
             return
         if self._overlay.update(doc.hints, *doc.size) or self._hints_img.isNull():

@@ -55,12 +55,21 @@ class _Saved:
         return 0 if self.pixels is None else self.pixels.nbytes
 
 
+@dataclasses.dataclass(frozen=True)
+class _Cleared:
+    strokes: tuple[Stroke, ...]
+    pixels: np.ndarray
+    journal: deque[_Saved]
+    journal_bytes: int
+
+
 class HintOverlay:
     def __init__(self) -> None:
         self.rgba = np.zeros((1, 1, 4), np.uint8)
         self.strokes: tuple[Stroke, ...] = ()
         self._journal: deque[_Saved] = deque()  # one entry per drawn batch, oldest first
         self._journal_bytes = 0
+        self._cleared: _Cleared | None = None  # the layer before the last clear, for its undo
 
     def update(self, strokes: Sequence[Stroke], w: int, h: int) -> bool:
         """Bring the layer up to date.
@@ -69,6 +78,8 @@ class HintOverlay:
         (``rgba`` may then be a new array: re-read it).
         """
         strokes = tuple(strokes)
+        if self._restore_cleared(strokes, w, h):
+            return True
         if self.rgba.shape[:2] != (h, w):
             self.rgba = np.zeros((h, w, 4), np.uint8)
             self.strokes = ()
@@ -87,6 +98,8 @@ class HintOverlay:
         how many strokes it shows then."""
         shown = len(self.strokes)
         if keep == 0 and shown:  # cleared, or everything changed
+            self._cleared = _Cleared(self.strokes, self.rgba.copy(), self._journal, self._journal_bytes)
+            self._journal = deque()
             self.rgba.fill(0)
             self._forget()
             return 0
@@ -99,6 +112,21 @@ class HintOverlay:
             _paste(self.rgba, saved)
             shown = saved.start
         return shown
+
+    def _restore_cleared(self, strokes: tuple[Stroke, ...], w: int, h: int) -> bool:
+        """Undoing a clear brings back the very strokes shown before it: paste that layer
+        (and its journal) back instead of redrawing every stroke. The layer is a function of
+        (strokes, size), so equal strokes on an equal size mean equal pixels."""
+        cleared, self._cleared = self._cleared, None
+        if cleared is None or self.strokes or not strokes:
+            self._cleared = cleared if not strokes else None  # drawing anew forgets it
+            return False
+        if cleared.strokes != strokes or cleared.pixels.shape[:2] != (h, w) or self.rgba.shape[:2] != (h, w):
+            return False
+        np.copyto(self.rgba, cleared.pixels)
+        self.strokes = strokes
+        self._journal, self._journal_bytes = cleared.journal, cleared.journal_bytes
+        return True
 
     def _draw(self, strokes: tuple[Stroke, ...], start: int) -> None:
         """Draw ``strokes[start:]`` onto a layer showing ``strokes[:start]``."""

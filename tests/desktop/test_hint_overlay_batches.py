@@ -159,3 +159,30 @@ def test_random_edits_always_match_a_full_redraw() -> None:
             strokes = strokes[:keep] + freehand(rng, 2, erase_every=2)
         ov.update(strokes, W, H)
         assert_exact(ov, strokes)
+
+
+def test_undoing_a_clear_pastes_the_old_layer_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = freehand(np.random.default_rng(5), 10, erase_every=4)
+    background, disc = fills()
+    strokes = base + background + disc
+    ov = HintOverlay()
+    ov.update(base, W, H)
+    ov.update(base + background, W, H)
+    ov.update(strokes, W, H)
+    ov.update((), W, H)  # Clear hints
+    assert_exact(ov, ())
+    calls: list[int] = []
+    real = hint_overlay.rasterize
+    monkeypatch.setattr(hint_overlay, "rasterize", lambda s, *a: calls.append(len(s)) or real(s, *a))
+    ov.update(strokes, W, H)  # undo the clear: no stroke is drawn again
+    assert calls == []
+    assert_exact(ov, strokes)
+    ov.update(base + background, W, H)  # the journal came back with it: undo the disc fill
+    assert calls == [] and ov.strokes == base + background
+    monkeypatch.undo()
+    assert_exact(ov, base + background)
+    ov.update((), W, H)
+    ov.update((disc[0],), W, H)  # drawing after a clear forgets the cleared layer
+    ov.update((), W, H)
+    ov.update(strokes[:3], W, H)
+    assert_exact(ov, strokes[:3])
