@@ -125,10 +125,24 @@ class ModelFacts:
         if facts:
             rows.append("training: " + ", ".join(facts))
         if self.metrics:
-            shown = list(self.metrics.items())[:6]
-            rows.append("metrics: " + ", ".join(
-                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in shown))
+            rows.append("metrics: " + metrics_line(self.metrics))
         return "\n".join(rows)
+
+
+def metrics_line(metrics: dict) -> str:
+    """``training.evaluate`` results as one line (model, then each baseline); other dicts as k v."""
+    methods = metrics.get("methods")
+    if isinstance(methods, dict) and methods:
+        names = {"model": "model", "sketch": "bare sketch", "mean_color": "mean-colour fill"}
+        parts = []
+        for name, m in methods.items():
+            if isinstance(m, dict):
+                vals = [f"{k.upper()} {m[k]:.4g}" for k in ("ssim", "fid") if isinstance(m.get(k), int | float)]
+                parts.append(f"{names.get(name, name)} " + " / ".join(vals))
+        n = metrics.get("n_images")
+        return "; ".join(parts) + (f" ({n} validation images)" if n else "")
+    shown = list(metrics.items())[:6]
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in shown)
 
 
 def read_model_facts(path: str | Path) -> ModelFacts:

@@ -58,22 +58,34 @@ def build_generator_like(model: torch.nn.Module) -> torch.nn.Module:
 def export(checkpoint: str | Path, out: str | Path, *, working_size: int = 512, metrics: dict | None = None,
            model_card: str = "", half: bool | None = None, tolerance: float = 2 / 255) -> Path:
     model, state = generator_from_checkpoint(checkpoint)
-    cfg = state["config"]
     if half is None:
         err = fp16_error(model)
         half = err <= tolerance
         log.info("fp16 export changes the output by at most %.5f (tolerance %.5f): %s", err, tolerance,
                  "fp16" if half else "keeping fp32")
-    training = {
-        "data": cfg.get("data"), "steps": state["step"], "images_seen": state["images_seen"],
-        "epochs": round(state["images_seen"] / max(1, _train_files(state)), 2) if _train_files(state) else None,
-        "train_seconds": round(float(state.get("wall_seconds", 0.0)), 1),
-        "mean_color": state.get("mean_color"), "config": cfg,
-    }
+    training = provenance(state)
     path = save_weights(out, model, working_size=working_size, training=training, metrics=metrics or {},
                         model_card=model_card, half=half)
     log.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
     return path
+
+
+def provenance(state: dict[str, Any]) -> dict[str, Any]:
+    """Training facts for the metadata. ``steps``/``images_seen``/``epochs``/``train_seconds`` count
+    every stage of a fine-tuned model (``--init``); ``this_run`` is the last stage alone and
+    ``lineage`` the earlier ones, oldest first."""
+    cfg = state["config"]
+    lineage = list(state.get("lineage", []))
+    own = {"steps": int(state["step"]), "images_seen": int(state["images_seen"]),
+           "train_seconds": round(float(state.get("wall_seconds", 0.0)), 1)}
+    total = {k: sum(stage.get(k, 0) for stage in lineage) + v for k, v in own.items()}
+    files = _train_files(state)
+    return {
+        "data": cfg.get("data"), "steps": total["steps"], "images_seen": total["images_seen"],
+        "epochs": round(total["images_seen"] / files, 2) if files else None,
+        "train_seconds": round(total["train_seconds"], 1), "this_run": own, "lineage": lineage,
+        "mean_color": state.get("mean_color"), "config": cfg,
+    }
 
 
 def _train_files(state: dict[str, Any]) -> int:

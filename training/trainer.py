@@ -70,6 +70,7 @@ class Trainer:
         self.step, self.images_seen, self.wall = 0, 0, 0.0
         self.history: list[dict[str, float]] = []
         self.stop_requested = False
+        self.lineage: list[dict[str, Any]] = []  # the runs these weights were fine-tuned from, oldest first
 
     # -- setup ----------------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class Trainer:
             "sched_g": self.sched_g.state_dict(), "sched_d": self.sched_d.state_dict(),
             "scaler": self.scaler.state_dict(), "torch_rng": torch.get_rng_state(),
             "bad_files": sorted(self.train_set.bad), "train_files": len(self.train_set),
+            "lineage": self.lineage,
         }
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
@@ -144,6 +146,7 @@ class Trainer:
             self.scaler.load_state_dict(state["scaler"])
         self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
         self.wall = float(state.get("wall_seconds", 0.0))
+        self.lineage = list(state.get("lineage", []))
         torch.set_rng_state(state["torch_rng"])
         if "cuda_rng" in state and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
@@ -176,6 +179,10 @@ class Trainer:
                 raise ValueError(f"{path}: a {info.arch} generator with {model.config}, but this run "
                                  f"trains {self.config.arch} with {self.G.config}; pass matching --arch/--gen")
             self.G.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+            t = info.training
+            own = t.get("this_run", t)
+            self.lineage = [*t.get("lineage", []), _stage(path, own.get("steps", 0), own.get("images_seen", 0),
+                                                          own.get("train_seconds", 0.0), t.get("config", {}))]
         else:
             state = load_checkpoint(path, map_location=self.device)
             try:
@@ -184,6 +191,8 @@ class Trainer:
             except RuntimeError as exc:
                 raise ValueError(f"{path}: its networks do not match this run's --arch/--gen/--d-*: "
                                  f"{str(exc).splitlines()[0]}") from None
+            self.lineage = [*state.get("lineage", []), _stage(path, state["step"], state["images_seen"],
+                                                              state.get("wall_seconds", 0.0), state["config"])]
         log.info("initialised from %s (fresh optimisers, step 0)", path)
 
     # -- training ---------------------------------------------------------------------------------
@@ -306,6 +315,12 @@ class Trainer:
         fake = self.G(x)
         self.G.train()
         return save_grid(path, x.cpu(), fake.cpu(), y)
+
+
+def _stage(source: Path, steps: int, images: int, seconds: float, config: dict[str, Any]) -> dict[str, Any]:
+    """One entry of a fine-tuned model's lineage: the run it started from and what that run did."""
+    return {"source": str(source), "steps": int(steps), "images_seen": int(images),
+            "train_seconds": round(float(seconds), 1), "config": config}
 
 
 def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, Any]:

@@ -130,12 +130,20 @@ def test_init_fine_tunes_from_a_checkpoint_or_an_exported_model(trained_run: tup
     assert all(torch.equal(tuned.D.state_dict()[k], v) for k, v in state["D"].items())
     tuned.fit()
     assert tuned.step == 2 and any(not torch.equal(tuned.G.state_dict()[k], v) for k, v in state["G"].items())
+    from training.export import provenance
+
+    facts = provenance(load_checkpoint(tmp_path / "ft" / "checkpoint.pt"))  # totals count every stage
+    assert facts["steps"] == 3 + 2 and facts["this_run"]["steps"] == 2
+    assert [s["steps"] for s in facts["lineage"]] == [3] and facts["lineage"][0]["source"] == str(ckpt)
+    assert facts["images_seen"] == state["images_seen"] + facts["this_run"]["images_seen"]
+    assert facts["config"]["lambda_tv"] == 1e-3 and facts["lineage"][0]["config"]["lambda_tv"] != 1e-3
 
     model = tmp_path / "m.safetensors"
     assert export_main([str(ckpt), "-o", str(model), "--precision", "fp32"]) == 0
     from_model = Trainer(make_config(data, tmp_path / "ft2", max_steps=2))
     from_model.init_from(model)
     assert all(torch.equal(from_model.G.state_dict()[k], v) for k, v in state["G"].items())
+    assert [s["steps"] for s in from_model.lineage] == [3]
 
     other = Trainer(make_config(data, tmp_path / "ft3", gen="base_width=8,depth=3,dropout=0.0"))
     for source in (ckpt, model):
