@@ -135,7 +135,7 @@ def metrics_line(metrics: dict) -> str:
     if isinstance(methods, dict) and methods:
         names = {"model": "model", "sketch": "bare sketch", "mean_color": "mean-colour fill"}
         parts = []
-        for name, m in methods.items():
+        for name, m in sorted(methods.items(), key=lambda kv: kv[0] != "model"):  # the model first
             if isinstance(m, dict):
                 vals = [f"{k.upper()} {m[k]:.4g}" for k in ("ssim", "fid") if isinstance(m.get(k), int | float)]
                 parts.append(f"{names.get(name, name)} " + " / ".join(vals))

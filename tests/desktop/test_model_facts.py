@@ -7,12 +7,12 @@ from ganime_desktop.settings import metrics_line, read_model_facts
 
 
 def test_evaluation_results_read_as_model_then_baselines() -> None:
-    metrics = {"n_images": 200, "canvas": 256, "methods": {
+    metrics = {"n_images": 200, "canvas": 256, "methods": {  # metadata JSON has sorted keys
+        "mean_color": {"ssim": 0.6401, "fid": 298.1},
         "model": {"ssim": 0.65561, "fid": 190.26, "psnr": 12.7},
-        "sketch": {"ssim": 0.5339, "fid": 280.4},
-        "mean_color": {"ssim": 0.6401, "fid": 298.1}}}
-    assert metrics_line(metrics) == ("model SSIM 0.6556 / FID 190.3; bare sketch SSIM 0.5339 / FID 280.4; "
-                                     "mean-colour fill SSIM 0.6401 / FID 298.1 (200 validation images)")
+        "sketch": {"ssim": 0.5339, "fid": 280.4}}}
+    assert metrics_line(metrics) == ("model SSIM 0.6556 / FID 190.3; mean-colour fill SSIM 0.6401 / FID 298.1; "
+                                     "bare sketch SSIM 0.5339 / FID 280.4 (200 validation images)")
     assert metrics_line({"ssim": 0.5, "note": "x"}) == "ssim 0.5, note x"
 
 
