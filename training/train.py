@@ -15,6 +15,8 @@ import sys
 import torch
 import torch.distributed as dist
 
+from ganime_core.errors import GanimeError
+
 from .config import add_config_arguments, config_from_args, config_from_dict, describe
 from .trainer import CHECKPOINT, Trainer, load_checkpoint, write_config
 
@@ -74,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
             trainer.load_state_dict(state)
             log.info("resumed at step %d of %d", trainer.step, trainer.total_steps)
         elif args.init:
-            trainer.init_from(args.init)
+            try:
+                trainer.init_from(args.init)
+            except (ValueError, OSError, GanimeError) as exc:
+                log.error("--init %s: %s", args.init, exc)
+                return 2
 
         def on_term(signum: int, frame: object) -> None:
             log.warning("signal %d: stopping after this step and writing a checkpoint", signum)

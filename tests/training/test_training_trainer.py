@@ -154,3 +154,5 @@ def test_init_fine_tunes_from_a_checkpoint_or_an_exported_model(trained_run: tup
                  "--d-width", "4", "--d-layers", "2", "--batch-size", "2", "--canvas", "32", "--crop", "32",
                  "--max-steps", "1", "--threads", "1", "--progress", "false"]) == 0
     assert load_checkpoint(out / "checkpoint.pt")["step"] == 1
+    assert main(["--data", str(data), "--out", str(tmp_path / "bad"), "--init", str(tmp_path / "missing.pt"),
+                 "--progress", "false"]) == 2
