@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_config:
         print(describe(config))  # noqa: T201 - CLI output
         return 0
+    if args.init and state is None and not os.path.isfile(args.init):  # before loading data and models
+        log.error("--init %s: no such file", args.init)
+        return 2
     if not config.data:
         log.error("--data DIR is required (a folder of images; see --help)")
         return 2
