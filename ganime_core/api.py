@@ -21,12 +21,21 @@ import numpy as np
 import torch
 from torch import nn
 
+from .dense_hints import spread_hints
 from .devices import is_out_of_memory, resolve_device
-from .encoding import decode_output, encode_input
+from .encoding import (
+    ModelInput,
+    decode_output,
+    default_channels,
+    encode,
+    encode_palette,
+    pad_values,
+)
 from .errors import GanimeError
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
+from .palettes import PaletteLike, ReferenceLike, palette_of
 from .regions import RegionLayers, Regions, compose, segment
 from .weights import ModelInfo, load_weights
 
@@ -88,7 +97,10 @@ class Colorizer:
         self.precision = precision
         self.model = model.eval().to(self.device, memory_format=torch.channels_last)
         self.stride: int = int(getattr(model, "stride", 1))
-        self._regions_cache: tuple[str, Regions] | None = None
+        model_in = int(getattr(getattr(model, "config", None), "in_channels", len(info.inputs)))
+        self.channels: tuple[str, ...] = info.inputs if len(info.inputs) == model_in else default_channels(model_in)
+        self.code_dim: int = int(getattr(getattr(model, "config", None), "code_dim", 0))
+        self._regions_cache: dict[str, Regions] = {}
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
@@ -112,10 +124,10 @@ class Colorizer:
             return False
         return self.device.type == "cpu" and bf16_fast_on_cpu()
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """5xHxW model input (H, W multiples of ``stride``) -> 3xHxW output in [-1, 1]."""
+    def predict(self, x: np.ndarray, code: np.ndarray | None = None) -> np.ndarray:
+        """CxHxW model input (H, W multiples of ``stride``) and colour code -> 3xHxW in [-1, 1]."""
         try:
-            return self._forward(x)
+            return self._forward(x, code)
         except (RuntimeError, torch.OutOfMemoryError) as exc:
             if self.device.type == "cpu" or not is_out_of_memory(exc):
                 raise
@@ -124,29 +136,36 @@ class Colorizer:
                 torch.cuda.empty_cache()
             self.device = torch.device("cpu")
             self.model = self.model.to(self.device)
-            return self._forward(x)
+            return self._forward(x, code)
 
-    def _forward(self, x: np.ndarray) -> np.ndarray:
+    def _forward(self, x: np.ndarray, code: np.ndarray | None) -> np.ndarray:
         t = torch.from_numpy(np.ascontiguousarray(x))[None].to(self.device)
         t = t.contiguous(memory_format=torch.channels_last)
+        args: tuple[torch.Tensor, ...] = (t,)
+        if self.code_dim and code is not None:
+            args = (t, torch.from_numpy(np.asarray(code, np.float32))[None].to(self.device))
         with torch.inference_mode():
             if self._use_bf16():
                 with torch.autocast(self.device.type, dtype=torch.bfloat16):
-                    y = self.model(t)
+                    y = self.model(*args)
             else:
-                y = self.model(t)
+                y = self.model(*args)
         return y[0].float().cpu().numpy()
 
     # -- the public call ---------------------------------------------------------------------
 
     def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
-                 lines: str = "multiply", mode: str = "plain", layers: bool = False) -> Result:
+                 lines: str = "multiply", mode: str = "plain", layers: bool = False,
+                 palette: PaletteLike = None, reference: ReferenceLike = None) -> Result:
         """Colorize line art of any size; the result has the input's full resolution.
 
         ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
         region of the line art, hints claim whole regions) or ``locked`` (flats with the
         network's shading: hints obeyed across their region, nothing leaks past a line).
         ``layers=True`` also returns the flats/shading/lines layers in plain mode.
+        ``palette`` (a ``.gpl`` file, RGB colours or a Lab+weight array) or ``reference`` (a
+        picture) gives the colours to use; the network places them. A model without a colour
+        input ignores them.
         """
         if lines not in LINE_MODES:
             raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
@@ -163,10 +182,9 @@ class Colorizer:
         small = full_lines if (w, h) == (width, height) else cv2.resize(
             full_lines, (w, h), interpolation=cv2.INTER_AREA)
         full_hints = _hint_raster(hints, width, height)
-        raster = None if full_hints is None else full_hints.resized(w, h)
-        x = encode_input(small, raster.rgb, raster.mask) if raster is not None else encode_input(small)
-        x = np.concatenate([_pad_to(x[:1], self.stride, 1.0), _pad_to(x[1:], self.stride, 0.0)])
-        y = decode_output(self.predict(x))[:h, :w]
+        x, code = self.model_input(small, None if full_hints is None else full_hints.resized(w, h),
+                                   palette_of(palette, reference))
+        y = decode_output(self.predict(x, code))[:h, :w]
         color = y if (w, h) == (width, height) else cv2.resize(
             y, (width, height), interpolation=cv2.INTER_CUBIC)
         color_u8 = (np.clip(color, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
@@ -188,12 +206,28 @@ class Colorizer:
                       working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device),
                       mode=mode, layers=region_layers)
 
+    def model_input(self, lines: np.ndarray, hints: HintRaster | None,
+                    palette: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The encoded, padded network input at the working size and the colour code."""
+        inp = ModelInput(lines)
+        if hints is not None:
+            inp.hint_rgb, inp.hint_mask = hints.rgb, hints.mask
+            if "dense_mask" in self.channels:
+                dense = spread_hints(self.regions_for(lines), hints)
+                if dense is not None:
+                    inp.dense_rgb, inp.dense_mask = dense.rgb, dense.mask
+        x = encode(inp, self.channels)
+        x = np.stack([_pad_to(plane, self.stride, v) for plane, v in zip(x, pad_values(self.channels), strict=True)])
+        return x, encode_palette(palette)
+
     def regions_for(self, lines: np.ndarray) -> Regions:
-        """Segment line art into regions, reusing the last result for the same line art."""
+        """Segment line art into regions, reusing a recent result for the same line art."""
         key = hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest() + str(lines.shape)
-        if self._regions_cache is None or self._regions_cache[0] != key:
-            self._regions_cache = (key, segment(lines))
-        return self._regions_cache[1]
+        if key not in self._regions_cache:
+            if len(self._regions_cache) >= 2:  # the working size and the full size
+                self._regions_cache.pop(next(iter(self._regions_cache)))
+            self._regions_cache[key] = segment(lines)
+        return self._regions_cache[key]
 
 
 def _mul(rgb: np.ndarray, factor: np.ndarray) -> np.ndarray:

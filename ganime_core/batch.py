@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from .errors import GanimeError
-from .imageio import save_png
+from .imageio import load_image, save_png
 
 log = logging.getLogger(__name__)
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob wildcards escaped."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 @dataclass
@@ -25,6 +30,9 @@ class BatchJob:
     overwrite: bool = False
     mode: str = "plain"
     layers: Path | None = None
+    palette: str | None = None
+    reference: str | None = None
+    guide_palette: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def check(self, inputs: list[Path]) -> None:
         """Usage errors (raised before any work): hints form, colliding names, outputs = inputs."""
@@ -33,6 +41,12 @@ class BatchJob:
         if self.hints and Path(self.hints).is_file() and len(inputs) > 1:
             raise GanimeError("--hints FILE applies to a single input; for several inputs pass "
                               "a folder of <stem>.png / <stem>.json hint files")
+        if self.palette:
+            from .palettes import palette_from_gpl
+
+            self.guide_palette = palette_from_gpl(self.palette)  # a bad palette is a usage error
+        if self.reference and not Path(self.reference).exists():
+            raise GanimeError(f"--reference {self.reference}: not found")
         if self.output.exists() and not self.output.is_dir():
             raise GanimeError(f"-o {self.output}: exists and is not a folder")
         stems: dict[str, Path] = {}
@@ -51,6 +65,18 @@ class BatchJob:
             if (h / f"{src.stem}{suffix}").is_file():
                 return h / f"{src.stem}{suffix}"
         return None
+
+    def reference_for(self, src: Path) -> Path | None:
+        """The reference picture for one input: the file given, or ``<stem>.*`` in the folder."""
+        if not self.reference:
+            return None
+        ref = Path(self.reference)
+        if ref.is_file():
+            return ref
+        from .imageio import is_image_path
+
+        found = sorted(p for p in ref.glob(f"{glob_escape(src.stem)}.*") if p.is_file() and is_image_path(p))
+        return found[0] if found else None
 
     def run(self, colorizer, inputs: list[Path]) -> int:
         """Colorize each input; return the number that failed."""
@@ -72,9 +98,15 @@ class BatchJob:
                 return "skipped: output would overwrite the input"
             if out.exists() and not self.overwrite:
                 return f"skipped: {out} exists (use --overwrite)"
+            reference = self.reference_for(src)
+            try:
+                guide = dict(palette=self.guide_palette,
+                             reference=None if reference is None else load_image(reference))
+            except GanimeError as exc:
+                return f"reference {reference}: {exc}"
             result = colorizer.colorize(src, self.hints_for(src), working_size=self.size,
                                         lines=self.lines, mode=self.mode,
-                                        layers=self.layers is not None)
+                                        layers=self.layers is not None, **guide)
             save_png(out, result.image)
             if self.layers is not None and result.layers is not None:
                 self._write_layers(self.layers / src.stem, result)

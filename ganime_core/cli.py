@@ -21,6 +21,8 @@ EPILOG = """examples:
   ganime colorize sketch.png -o out/      colorize one sketch with the bundled model
   ganime colorize sketches/ -o out/ --hints hints/ --size 768
   ganime colorize page.png -o out/ --hints page.png.hints.png --mode locked --layers out/layers
+  ganime colorize sketches/ -o out/ --reference refs/      colours from refs/<stem>.* per sketch
+  ganime colorize sketch.png -o out/ --palette hero.gpl   colours from a GIMP palette
   ganime info --weights my_model.safetensors
 hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
 JSON saved by the app; for several inputs, a folder with <stem>.png / <stem>.json."""
@@ -53,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--layers", metavar="DIR",
                    help="also write DIR/<stem>/lines.png, flats.png, shading.png (overlay: 128 "
                         "is neutral), composite.png for compositing in Krita/GIMP/Photoshop")
+    c.add_argument("--palette", metavar="FILE.gpl",
+                   help="a GIMP palette whose colours (the first 8) the network places on the figure")
+    c.add_argument("--reference", metavar="IMAGE_OR_DIR",
+                   help="a picture whose colours the network uses: one for all inputs, or a folder "
+                        "with <stem>.* per input (inputs without one get none)")
     c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
 
     i = sub.add_parser("info", help="show version, device and the model card")
@@ -134,7 +141,8 @@ def _colorize(args: argparse.Namespace) -> int:
 
     job = BatchJob(output=Path(args.output), hints=args.hints, size=args.size, lines=args.lines,
                    overwrite=args.overwrite, mode=args.mode,
-                   layers=Path(args.layers) if args.layers else None)
+                   layers=Path(args.layers) if args.layers else None,
+                   palette=args.palette, reference=args.reference)
     inputs = list(iter_inputs(args.inputs))
     if not inputs:
         print("ganime: error: no input images found", file=sys.stderr)

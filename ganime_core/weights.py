@@ -22,6 +22,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from .encoding import CHANNELS_V1, channels_from_metadata, default_channels
 from .errors import NoDefaultModelError, WeightsError
 from .imageio import atomic_write
 from .modelfile import DEFAULT_WEIGHTS, FORMAT, FORMAT_VERSION, read_metadata
@@ -38,6 +39,7 @@ class ModelInfo:
     config: Any
     working_size: int = 512
     in_channels: int = 5
+    inputs: tuple[str, ...] = CHANNELS_V1  # the names of the input channels, in order
     training: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     model_card: str = ""
@@ -77,6 +79,7 @@ def save_weights(path: str | Path, model: nn.Module, *, working_size: int = 512,
         "format": FORMAT, "format_version": str(FORMAT_VERSION), "arch": arch,
         "config": json.dumps(dataclasses.asdict(config), sort_keys=True),
         "in_channels": str(config.in_channels), "working_size": str(int(working_size)),
+        "inputs": json.dumps(list(default_channels(config.in_channels))),
         "training": json.dumps(training or {}, sort_keys=True),
         "metrics": json.dumps(metrics or {}, sort_keys=True),
         "model_card": model_card,
@@ -120,10 +123,12 @@ def read_info(path: str | Path) -> ModelInfo:
     try:
         config = generator_config_from_dict(arch, _json(meta, "config", path.name))
         working_size = int(meta.get("working_size", "512"))
+        inputs = channels_from_metadata({"inputs": _json(meta, "inputs", path.name) or None},
+                                        config.in_channels)
     except (ValueError, TypeError) as exc:
         raise WeightsError(f"{path.name}: invalid model configuration ({exc})") from None
     return ModelInfo(arch=arch, config=config, working_size=working_size,
-                     in_channels=config.in_channels, training=_json(meta, "training", path.name),
+                     in_channels=config.in_channels, inputs=inputs, training=_json(meta, "training", path.name),
                      metrics=_json(meta, "metrics", path.name), model_card=meta.get("model_card", ""),
                      created=meta.get("created", ""), path=str(path))
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ganime_core.errors import GanimeError
 from ganime_core.imageio import atomic_write_bytes
+from ganime_core.palettes import MAX_SWATCHES, PaletteError, parse_gpl
 
 RGB = tuple[int, int, int]
 MAX_RECENT = 12
-MAX_SWATCHES = 1024
+__all__ = ["MAX_SWATCHES", "Palette", "PaletteError", "from_gpl", "load_gpl", "save_gpl", "to_gpl"]
 
 # Skin, hair, eyes, clothes: the colours anime colourists reach for first.
 DEFAULT_SWATCHES: list[tuple[str, RGB]] = [
@@ -25,10 +24,6 @@ DEFAULT_SWATCHES: list[tuple[str, RGB]] = [
     ("Navy", (40, 50, 110)), ("Purple", (142, 68, 173)), ("White", (255, 255, 255)),
     ("Grey", (149, 165, 166)), ("Black", (20, 20, 24)),
 ]
-
-
-class PaletteError(GanimeError):
-    """A palette file could not be read or written."""
 
 
 @dataclass
@@ -52,34 +47,9 @@ def to_gpl(palette: Palette) -> str:
     return "\n".join(lines) + "\n"
 
 
-_ROW = re.compile(r"^\s*(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})\s*(.*)$")
-
-
 def from_gpl(text: str, fallback_name: str = "Palette") -> Palette:
-    rows = text.splitlines()
-    if not rows or rows[0].strip() != "GIMP Palette":
-        raise PaletteError("not a GIMP palette (the first line must be 'GIMP Palette')")
-    name, swatches = fallback_name, []
-    for row in rows[1:]:
-        s = row.strip()
-        if not s or s.startswith("#"):
-            continue
-        if s.startswith("Name:"):
-            name = s[5:].strip() or name
-            continue
-        if s.startswith("Columns:"):
-            continue
-        m = _ROW.match(s)
-        if not m:
-            raise PaletteError(f"unreadable palette line: {s[:40]!r}")
-        rgb = tuple(int(v) for v in m.group(1, 2, 3))
-        if any(v > 255 for v in rgb):
-            raise PaletteError(f"colour value above 255: {s[:40]!r}")
-        label = m.group(4).strip() or "#{:02x}{:02x}{:02x}".format(*rgb)
-        swatches.append((label, rgb))
-        if len(swatches) > MAX_SWATCHES:
-            raise PaletteError(f"palette has more than {MAX_SWATCHES} colours")
-    return Palette(name, swatches)  # type: ignore[arg-type]
+    name, swatches = parse_gpl(text, fallback_name)
+    return Palette(name, swatches)
 
 
 def load_gpl(path: str | Path) -> Palette:

@@ -30,7 +30,7 @@ class TrainConfig:
     out: str = _f("runs/default", "run folder: checkpoints, stats.jsonl, sample grids")
     layout: str = _f("auto", "data layout", choices=("auto", "sidebyside", "pairs", "color"))
     arch: str = _f("unet", "generator architecture", choices=tuple(GENERATORS))
-    gen: str = _f("base_width=32,depth=6,norm=instance,upsample=transpose,dropout=0.0",
+    gen: str = _f("base_width=32,depth=6,norm=instance,upsample=smooth,dropout=0.0,in_channels=9,code_dim=33",
                   "generator config as key=value,... (keys of the architecture's config)")
     d_width: int = _f(32, "PatchGAN base width")
     d_layers: int = _f(3, "PatchGAN layers (3 = 70x70 patches)")
@@ -40,6 +40,8 @@ class TrainConfig:
     lambda_l1: float = _f(100.0, "weight of the L1 loss")
     lambda_tv: float = _f(1e-4, "weight of the total-variation loss")
     lambda_hint: float = _f(30.0, "weight of the L1 loss inside hint masks")
+    lambda_segment: float = _f(30.0, "weight of the L1 loss on the rest of the ground-truth colour segment of each hint")
+    lambda_paper: float = _f(30.0, "weight of the L1 loss on paper far from lines (keeps the page white)")
     lr_g: float = _f(2e-4, "generator learning rate")
     lr_d: float = _f(1e-4, "discriminator learning rate")
     beta1: float = _f(0.5, "Adam beta1")
@@ -53,6 +55,7 @@ class TrainConfig:
     crop: int = _f(128, "training crop size (0 = whole canvas)")
     figure_share: float = _f(0.35, "share of samples from the figure folders (fullbody, illustrations)")
     hint_none: float = _f(0.3, "share of samples without any hint")
+    palette_none: float = _f(0.3, "share of samples without a colour code (palette/reference)")
     val_fraction: float = _f(0.2, "share of files held out for validation (split by file)")
     seed: int = _f(0, "random seed (split, sampling, augmentation, initialisation)")
     workers: int = _f(0, "DataLoader worker processes")

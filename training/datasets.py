@@ -19,13 +19,17 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
-from ganime_core.encoding import encode_input
+from ganime_core.dense_hints import spread_hints
+from ganime_core.encoding import CHANNELS_V1, ModelInput, encode, encode_palette
 from ganime_core.errors import GanimeError
+from ganime_core.hints import rasterize
 from ganime_core.imageio import composite_on_white, load_image
+from ganime_core.regions_segment import segment
 
-from .hint_sampling import HintConfig, sample_hints
+from .hint_sampling import HintConfig, sample_strokes_with_segments
 from .layouts import Item, split_sidebyside
 from .lineart import grey, jitter_lines, random_lines, xdog
+from .palette_sampling import PaletteConfig, paper_mask, sample_palette
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,9 @@ class AugmentConfig:
     hue_p: float = 0.2
     flip_p: float = 0.5
     hints: HintConfig = field(default_factory=HintConfig)
+    channels: tuple[str, ...] = CHANNELS_V1  # the generator's spatial input channels
+    code: bool = False  # whether the generator takes a colour code
+    palette: PaletteConfig = field(default_factory=PaletteConfig)
 
 
 def read_item(item: Item) -> tuple[np.ndarray, np.ndarray | None]:
@@ -90,7 +97,13 @@ def hue_shift(rgb: np.ndarray, degrees: float) -> np.ndarray:
 
 
 class ColorizationDataset(Dataset):
-    """Items of any layout -> dicts ``x`` (5xHxW input), ``y`` (3xHxW target), ``mask`` (1xHxW)."""
+    """Items of any layout -> dicts of tensors.
+
+    ``x`` (CxHxW, the generator's channels), ``code`` (the colour code, zeros when none),
+    ``y`` (3xHxW target), ``mask`` (1xHxW hint strokes), ``segment`` (1xHxW: the rest of the
+    ground-truth colour segments the hints were drawn in), ``paper`` (1xHxW: paper far from
+    lines in a border region, which should stay white).
+    """
 
     def __init__(self, items: Sequence[Item], config: AugmentConfig = AugmentConfig(), *,
                  train: bool = True, seed: int = 0) -> None:
@@ -148,11 +161,26 @@ class ColorizationDataset(Dataset):
             if sketch is not None:
                 sketch = place(sketch, c.canvas, 1.0, 0.5, 0.5, 1.0)
             lines = xdog(rgb) if sketch is None else sketch
-        raster, _ = sample_hints(rgb, rng, c.hints)
-        x = encode_input(lines, raster.rgb, raster.mask)
+        h, w = lines.shape
+        found = sample_strokes_with_segments(rgb, rng, c.hints)
+        raster = rasterize([s for s, _ in found], w, h)
+        seg = np.zeros((h, w), bool)
+        for _, region in found:
+            seg |= region
+        seg &= ~raster.mask
+        regions = segment(lines)  # dense hints and the paper term both need the regions
+        dense = spread_hints(regions, raster) if found else None
+        inp = ModelInput(lines, raster.rgb, raster.mask,
+                         None if dense is None else dense.rgb, None if dense is None else dense.mask)
+        x = encode(inp, c.channels)
+        palette = sample_palette(rgb, rng, c.palette) if c.code and self.train else None
         y = rgb.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
-        return {"x": torch.from_numpy(x), "y": torch.from_numpy(np.ascontiguousarray(y)),
-                "mask": torch.from_numpy(raster.mask[None].astype(np.float32))}
+        paper = paper_mask(rgb, regions)
+        return {"x": torch.from_numpy(x), "code": torch.from_numpy(encode_palette(palette)),
+                "y": torch.from_numpy(np.ascontiguousarray(y)),
+                "mask": torch.from_numpy(raster.mask[None].astype(np.float32)),
+                "segment": torch.from_numpy(seg[None].astype(np.float32)),
+                "paper": torch.from_numpy(paper[None].astype(np.float32))}
 
     def _augment_geometry(self, rgb: np.ndarray, sketch: np.ndarray | None, group: str,
                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:

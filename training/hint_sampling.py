@@ -52,6 +52,16 @@ def region_at(rgb: np.ndarray, x: int, y: int, tolerance: int) -> np.ndarray:
 def sample_strokes(rgb: np.ndarray, rng: np.random.Generator,
                    config: HintConfig = HintConfig()) -> list[Stroke]:
     """0..``max_strokes`` strokes inside flat colour regions of ``rgb`` (uint8 HxWx3)."""
+    return [s for s, _ in sample_strokes_with_segments(rgb, rng, config)]
+
+
+def sample_strokes_with_segments(rgb: np.ndarray, rng: np.random.Generator,
+                                 config: HintConfig = HintConfig()) -> list[tuple[Stroke, np.ndarray]]:
+    """Strokes as :func:`sample_strokes`, each with its ground-truth colour segment (bool HxW).
+
+    The segment is the connected region of similar colour the stroke was drawn in; it crosses
+    line-art lines where the colour goes on (the strands of one head of hair).
+    """
     if rng.random() < config.p_none:
         return []
     n = int(rng.integers(1, config.max_strokes + 1))
@@ -59,19 +69,19 @@ def sample_strokes(rgb: np.ndarray, rng: np.random.Generator,
     ys, xs = np.nonzero(flat)
     if len(xs) == 0:
         return []
-    strokes: list[Stroke] = []
+    strokes: list[tuple[Stroke, np.ndarray]] = []
     for _ in range(n * 3):  # a few spare tries for seeds in tiny regions
         if len(strokes) >= n:
             break
         i = int(rng.integers(len(xs)))
-        stroke = _stroke_from(rgb, int(xs[i]), int(ys[i]), rng, config)
-        if stroke is not None:
-            strokes.append(stroke)
+        found = _stroke_from(rgb, int(xs[i]), int(ys[i]), rng, config)
+        if found is not None:
+            strokes.append(found)
     return strokes
 
 
 def _stroke_from(rgb: np.ndarray, x: int, y: int, rng: np.random.Generator,
-                 config: HintConfig) -> Stroke | None:
+                 config: HintConfig) -> tuple[Stroke, np.ndarray] | None:
     region = region_at(rgb, x, y, config.tolerance)
     if region.sum() < config.min_region:
         return None
@@ -97,7 +107,8 @@ def _stroke_from(rgb: np.ndarray, x: int, y: int, rng: np.random.Generator,
             break
         points.append((float(ix), float(iy)))
     color = np.median(rgb[region], axis=0)
-    return Stroke(points=tuple(points), color=tuple(int(c) for c in color), width=width)  # type: ignore[arg-type]
+    stroke = Stroke(points=tuple(points), color=tuple(int(c) for c in color), width=width)  # type: ignore[arg-type]
+    return stroke, region
 
 
 def _segment_inside(inner: np.ndarray, p0: tuple[float, float], p1: tuple[float, float]) -> bool:

@@ -1,4 +1,5 @@
-"""Losses: adversarial (vanilla BCE or LSGAN), L1, total variation, hint consistency."""
+"""Losses: adversarial (vanilla BCE or LSGAN), L1, total variation, masked L1 (hints, the
+ground-truth segments the hints were drawn in, paper that should stay white)."""
 
 from __future__ import annotations
 
@@ -29,13 +30,14 @@ def tv_loss(img: torch.Tensor) -> torch.Tensor:
     return (dh + dw) / img.shape[0]
 
 
-def hint_loss(fake: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Mean L1 between the output and the hint colour inside the hint masks (0 without hints).
-
-    ``x`` is the encoded input: channels 1..3 hint RGB in [-1, 1], channel 4 the mask.
-    """
-    mask = x[:, 4:5]
+def masked_l1(fake: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean L1 between ``fake`` and ``target`` over the pixels of ``mask`` (Nx1xHxW; 0 when empty)."""
     denom = mask.sum() * fake.shape[1]
     if float(denom) == 0.0:
         return fake.sum() * 0.0
-    return ((fake - x[:, 1:4]).abs() * mask).sum() / denom
+    return ((fake - target).abs() * mask).sum() / denom
+
+
+def hint_loss(fake: torch.Tensor, hint_rgb: torch.Tensor, hint_mask: torch.Tensor) -> torch.Tensor:
+    """Mean L1 between the output and the hint colour inside the hint masks (0 without hints)."""
+    return masked_l1(fake, hint_rgb, hint_mask)

@@ -24,6 +24,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 
 from ganime_core.devices import resolve_device
+from ganime_core.encoding import default_channels, split
 from ganime_core.imageio import atomic_write
 from ganime_core.models.patchgan import PatchGANConfig, PatchGANDiscriminator
 from ganime_core.models.registry import build_generator
@@ -31,9 +32,12 @@ from ganime_core.weights import load_weights
 
 from . import losses
 from .config import TrainConfig
+from .convert import adapt_generator
 from .datasets import AugmentConfig, ColorizationDataset, EpochSampler, read_item
 from .hint_sampling import HintConfig
-from .layouts import discover, split
+from .layouts import discover
+from .layouts import split as split_files
+from .palette_sampling import PaletteConfig
 from .visualize import save_grid
 
 log = logging.getLogger(__name__)
@@ -77,9 +81,12 @@ class Trainer:
     def _build_data(self) -> None:
         c = self.config
         self.layout, items = discover(c.data, c.layout)
-        train_items, val_items = split(items, c.val_fraction, c.seed)
+        train_items, val_items = split_files(items, c.val_fraction, c.seed)
+        gen = c.generator_config()
+        self.channels = default_channels(gen.in_channels)
         aug = AugmentConfig(canvas=c.canvas, crop=c.crop, figure_share=c.figure_share,
-                            hints=HintConfig(p_none=c.hint_none))
+                            hints=HintConfig(p_none=c.hint_none), channels=self.channels,
+                            code=bool(getattr(gen, "code_dim", 0)), palette=PaletteConfig(p_none=c.palette_none))
         self.train_set = ColorizationDataset(train_items, aug, train=True, seed=c.seed)
         self.val_set = ColorizationDataset(val_items or train_items[:4], aug, train=False, seed=c.seed)
         self.sampler = EpochSampler(self.train_set.sample_weights(), len(train_items), seed=c.seed,
@@ -175,10 +182,16 @@ class Trainer:
         path = Path(path)
         if path.suffix == ".safetensors":
             model, info = load_weights(path)
-            if info.arch != self.config.arch or model.config != self.G.config:
-                raise ValueError(f"{path}: a {info.arch} generator with {model.config}, but this run "
-                                 f"trains {self.config.arch} with {self.G.config}; pass matching --arch/--gen")
-            self.G.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+            if info.arch != self.config.arch:
+                raise ValueError(f"{path}: a {info.arch} generator, but this run trains {self.config.arch}")
+            if model.config == self.G.config:
+                self.G.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+            else:
+                try:
+                    adapt_generator(model, self.G)
+                except ValueError as exc:
+                    raise ValueError(f"{path}: {exc}; pass matching --arch/--gen") from None
+                log.info("adapted %s to this run's generator (%s)", path, self.G.config)
             t = info.training
             own = t.get("this_run", t)
             self.lineage = [*t.get("lineage", []), _stage(path, own.get("steps", 0), own.get("images_seen", 0),
@@ -206,11 +219,12 @@ class Trainer:
         self.opt_d.zero_grad(set_to_none=True)
         totals: dict[str, float] = {}
         for batch in batches:
-            x, y = (batch[k].to(self.device, non_blocking=True) for k in ("x", "y"))
+            x, y, code, seg, paper = (batch[k].to(self.device, non_blocking=True)
+                                      for k in ("x", "y", "code", "segment", "paper"))
             if self.use_amp:
                 x, y = x.contiguous(memory_format=torch.channels_last), y.contiguous(memory_format=torch.channels_last)
             with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.use_amp):
-                fake = self.G_train(x)
+                fake = self.G_train(x, code)
                 parts: dict[str, torch.Tensor] = {}
                 if c.gan_mode != "none":
                     logits = self.D_train(torch.cat([x, x]), torch.cat([fake.detach(), y]))
@@ -225,9 +239,13 @@ class Trainer:
                 fake32 = fake.float()
                 parts["l1"] = losses.l1_loss(fake32, y.float())
                 parts["tv"] = losses.tv_loss(fake32)
-                parts["hint"] = losses.hint_loss(fake32, x.float())
+                named = split(x.float(), self.channels)
+                parts["hint"] = losses.hint_loss(fake32, named["hint_rgb"], named["hint_mask"])
+                parts["segment"] = losses.masked_l1(fake32, y.float(), seg)
+                parts["paper"] = losses.masked_l1(fake32, y.float(), paper)
                 loss_g = (c.lambda_l1 * parts["l1"] + c.lambda_tv * parts["tv"]
-                          + c.lambda_hint * parts["hint"])
+                          + c.lambda_hint * parts["hint"] + c.lambda_segment * parts["segment"]
+                          + c.lambda_paper * parts["paper"])
                 if "g_gan" in parts:
                     loss_g = loss_g + c.lambda_gan * parts["g_gan"]
             self.scaler.scale(loss_g / len(batches)).backward()
@@ -314,7 +332,7 @@ class Trainer:
         self.G.eval()
         fake = self.G(x)
         self.G.train()
-        return save_grid(path, x.cpu(), fake.cpu(), y)
+        return save_grid(path, x.cpu(), fake.cpu(), y, self.channels)
 
 
 def _stage(source: Path, steps: int, images: int, seconds: float, config: dict[str, Any]) -> dict[str, Any]:

@@ -76,5 +76,6 @@ class ResNetGenerator(nn.Module):
     def stride(self) -> int:
         return self.config.stride
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, code: torch.Tensor | None = None) -> torch.Tensor:
+        """``code`` (a colour code) is accepted for a uniform interface; this generator ignores it."""
         return self.net(x)

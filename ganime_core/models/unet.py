@@ -1,7 +1,16 @@
 """The pix2pix U-Net generator with skip connections (Isola et al. 2017, ``unet_256``).
 
-Input: line art (1) + hint RGB (3) + hint mask (1) = 5 channels in [-1, 1] / {0, 1};
-output: RGB in [-1, 1] (tanh). Spatial size must be a multiple of ``stride``.
+Input: the spatial channels of ``ganime_core.encoding`` (``in_channels``: line art, hints,
+dense hints) in [-1, 1] / {0, 1}; optionally a global colour code (``code_dim``, a palette from
+a reference picture or a ``.gpl`` file) that modulates every decoder level by FiLM
+(feature-wise scale and shift, zero-initialised so a new code starts as "no effect").
+Output: RGB in [-1, 1] (tanh). Spatial size must be a multiple of ``stride``.
+
+Upsampling: ``transpose`` (the paper's 4x4 stride-2 transposed convolution, which leaves a
+checkerboard at the stride period), ``nearest`` / ``bilinear`` (resize-convolution: 2x resize
+then 3x3 conv, Odena et al. 2016; 2.2x the decoder's cost) or ``smooth`` (3x3 conv at the low
+resolution, then bilinear 2x: no checkerboard by construction, and cheaper than a transposed
+convolution; the skip connections bring the fine detail back).
 """
 
 from __future__ import annotations
@@ -13,6 +22,8 @@ from torch import nn
 
 from .layers import NORMS, init_weights, make_norm
 
+UPSAMPLE = ("transpose", "nearest", "bilinear", "smooth")
+
 
 @dataclass(frozen=True)
 class UNetConfig:
@@ -23,17 +34,21 @@ class UNetConfig:
     max_width_mult: int = 8
     norm: str = "instance"
     dropout: float = 0.5  # on the three innermost decoder levels, as in pix2pix
-    upsample: str = "transpose"  # "transpose" (paper) or "bilinear" (+3x3 conv, no checkerboard)
+    upsample: str = "transpose"
+    code_dim: int = 0  # length of the global colour code (0 = none)
+    code_hidden: int = 128
 
     def __post_init__(self) -> None:
         if self.norm not in NORMS:
             raise ValueError(f"norm must be one of {NORMS}, got {self.norm!r}")
-        if self.upsample not in ("transpose", "bilinear"):
-            raise ValueError(f"upsample must be 'transpose' or 'bilinear', got {self.upsample!r}")
+        if self.upsample not in UPSAMPLE:
+            raise ValueError(f"upsample must be one of {UPSAMPLE}, got {self.upsample!r}")
         if not 2 <= self.depth <= 9:
             raise ValueError(f"depth must be in 2..9, got {self.depth}")
         if self.base_width < 1 or self.in_channels < 1 or self.out_channels < 1:
             raise ValueError("widths and channel counts must be positive")
+        if self.code_dim < 0 or self.code_hidden < 1:
+            raise ValueError("code_dim must be >= 0 and code_hidden >= 1")
 
     @property
     def stride(self) -> int:
@@ -46,10 +61,33 @@ class UNetConfig:
 def _up_conv(cin: int, cout: int, mode: str, bias: bool) -> nn.Module:
     if mode == "transpose":
         return nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)
-    return nn.Sequential(
-        nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
-        nn.Conv2d(cin, cout, 3, 1, 1, bias=bias),
-    )
+    if mode == "smooth":
+        return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, 1, bias=bias),
+                             nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False))
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode=mode), nn.Conv2d(cin, cout, 3, 1, 1, bias=bias))
+
+
+class FiLM(nn.Module):
+    """Maps the colour code to a scale and shift per channel of each decoder level."""
+
+    def __init__(self, code_dim: int, hidden: int, widths: list[int]) -> None:
+        super().__init__()
+        self.widths = widths
+        self.body = nn.Sequential(nn.Linear(code_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
+        self.head = nn.Linear(hidden, 2 * sum(widths))
+
+    def reset(self) -> None:
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, code: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        params = self.head(self.body(code))
+        out, start = [], 0
+        for w in self.widths:
+            gamma, beta = params[:, start:start + w], params[:, start + w:start + 2 * w]
+            out.append((gamma[:, :, None, None], beta[:, :, None, None]))
+            start += 2 * w
+        return out
 
 
 class UNetGenerator(nn.Module):
@@ -79,17 +117,34 @@ class UNetGenerator(nn.Module):
             ups.append(nn.Sequential(*layers))
         self.ups = nn.ModuleList(ups)
         init_weights(self)
+        self.film: FiLM | None = None
+        if c.code_dim:
+            self.film = FiLM(c.code_dim, c.code_hidden, [c.width(i - 1) for i in reversed(range(1, d))])
+            self.film.reset()
 
     @property
     def stride(self) -> int:
         return self.config.stride
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    @property
+    def in_channels(self) -> int:
+        return self.config.in_channels
+
+    def forward(self, x: torch.Tensor, code: torch.Tensor | None = None) -> torch.Tensor:
         skips = []
         for down in self.downs:
             x = down(x)
             skips.append(x)
         skips.pop()  # the innermost output is not concatenated with itself
-        for up in self.ups[:-1]:
-            x = torch.cat([up(x), skips.pop()], dim=1)
+        film = None
+        if self.film is not None:
+            if code is None:
+                code = x.new_zeros((x.shape[0], self.config.code_dim))
+            film = self.film(code.to(x.dtype))
+        for i, up in enumerate(self.ups[:-1]):
+            h = up(x)
+            if film is not None:
+                gamma, beta = film[i]
+                h = h * (1.0 + gamma) + beta
+            x = torch.cat([h, skips.pop()], dim=1)
         return self.ups[-1](x)

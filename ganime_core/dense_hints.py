@@ -1,0 +1,60 @@
+"""Dense hints: each hint spread over the closed line-art region(s) it touches.
+
+The network gets these as channels of their own beside the raw strokes (see
+``ganime_core.encoding``), so one dot of hair colour tells it the colour of the whole strand
+it sits in, and it only has to learn to carry the colour across lines to the rest of the hair.
+Training builds them with this same function from the extracted line art of each picture.
+
+A region that touches the page border and covers a large part of it is either the background
+or a figure whose outline has a gap wider than the closing size; a hint there spreads only to
+``open_radius`` (a share of the long side) around its strokes, never over the whole page.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .hints import HintRaster
+from .regions_compose import hint_claims
+from .regions_segment import Regions
+
+OPEN_AREA = 0.2  # a border region larger than this share of the page counts as open
+OPEN_RADIUS = 0.06  # spread of a hint in an open region, as a share of the long side
+
+
+def open_regions(regions: Regions, open_area: float = OPEN_AREA) -> np.ndarray:
+    """(n+1,) bool: regions that touch the border and cover more than ``open_area`` of the page."""
+    lab = regions.labels
+    border = np.zeros(regions.n + 1, bool)
+    border[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = True
+    return border & (regions.areas > open_area * lab.size)
+
+
+def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float = OPEN_AREA,
+                 open_radius: float = OPEN_RADIUS) -> HintRaster | None:
+    """The dense hint raster (same size as ``regions``), or None when no region is claimed.
+
+    A region takes a hint's colour when the hint claims it (``regions_compose.hint_claims``: a
+    stroke that only brushes a line does not paint the neighbour). In an open region the colour
+    reaches ``open_radius`` x the long side around the claiming strokes.
+    """
+    if hints is None or not hints.mask.any():
+        return None
+    claimed, colours = hint_claims(regions, hints)
+    if not claimed.any():
+        return None
+    labels = regions.labels
+    mask = claimed[labels]
+    rgb = colours[labels]
+    is_open = open_regions(regions, open_area) & claimed
+    if is_open.any():
+        in_open = is_open[labels]
+        radius = max(2.0, open_radius * max(labels.shape))
+        seeds = (~(hints.mask & in_open)).view(np.uint8)
+        near = cv2.distanceTransform(seeds, cv2.DIST_L2, 3) <= radius
+        mask &= ~in_open | near
+    if not mask.any():
+        return None
+    rgb[~mask] = 0
+    return HintRaster(np.ascontiguousarray(rgb), mask)
