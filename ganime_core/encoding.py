@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import cv2
 import numpy as np
 
-from .color import lab_to_rgb, rgb_to_lab
+from .color import lab_to_rgb, rgb_to_lab  # noqa: F401 - lab_to_rgb re-exported for palette chips
 
 CHANNELS_V1: tuple[str, ...] = ("line", "hint_r", "hint_g", "hint_b", "hint_mask")
 CHANNELS_V2: tuple[str, ...] = CHANNELS_V1 + ("dense_r", "dense_g", "dense_b", "dense_mask")
@@ -35,7 +35,6 @@ CODE_DIM = PALETTE_SIZE * 4 + 1
 _NEUTRAL = {"line": 1.0}
 
 T = TypeVar("T")
-__all__ = ["lab_to_rgb", "rgb_to_lab"]  # re-exported for palette users
 
 
 @dataclass

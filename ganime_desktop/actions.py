@@ -73,6 +73,15 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
     a["auto"] = n(win, "&Auto-regenerate", win.set_auto, shortcut="Ctrl+Shift+A",
                   icon_name="mdi6.autorenew", checkable=True, checked=win.settings.auto_regen,
                   tip="Colorize again shortly after each edit")
+    a["reference"] = n(win, "Colour &reference picture…", win.choose_reference,
+                       icon_name="fa5s.image",
+                       tip="Choose a picture whose colours guide the model (undoable)")
+    a["clear_reference"] = n(win, "Clear reference", win.clear_reference,
+                             icon_name="fa5s.times", tip="Stop using the reference picture")
+    a["palette_guide"] = n(win, "Use palette as colour &guide", win.set_palette_guide,
+                           icon_name="fa5s.palette", checkable=True,
+                           tip="Give the model the palette's first 8 colours to place "
+                               "(wins over a reference picture)")
     # View
     a["zoom_in"] = n(win, "Zoom &in", lambda: win.canvas.zoom_by(1.25),
                      shortcut=["+", "=", SK.ZoomIn], icon_name="fa5s.search-plus")
@@ -129,6 +138,8 @@ def build_menus(win: MainWindow, a: dict[str, QAction]) -> None:
     m.addActions([a["bigger"], a["smaller"]])
     m = mb.addMenu("&Colorize")
     m.addActions([a["colorize"], a["auto"]])
+    m.addSeparator()
+    m.addActions([a["reference"], a["clear_reference"], a["palette_guide"]])
     m = mb.addMenu("&View")
     m.addActions([a["zoom_in"], a["zoom_out"], a["fit"], a["actual"]])
     m.addSeparator()

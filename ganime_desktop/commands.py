@@ -8,6 +8,7 @@ from PySide6.QtGui import QUndoCommand
 from ganime_core.hints import Stroke
 
 from .document import Document
+from .guide import ColourGuide
 from .painting import Box, crop, paste, union
 
 UNDO_LIMIT = 200
@@ -74,6 +75,22 @@ class SetHintsCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.set_hints(self.old)
+
+
+class SetGuideCommand(QUndoCommand):
+    """Set or clear the reference picture, switch the palette guide on or off."""
+
+    def __init__(self, doc: Document, guide: ColourGuide, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.old = doc.guide
+        self.new = guide
+
+    def redo(self) -> None:
+        self.doc.set_guide(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_guide(self.old)
 
 
 def add_hint(doc: Document, stroke: Stroke, text: str = "Hint stroke") -> SetHintsCommand:

@@ -2,7 +2,7 @@
 
 Views subscribe with :meth:`Document.subscribe` and get a change kind:
 ``"lines"`` (pixels edited in place), ``"image"`` (lines replaced, size may change),
-``"hints"`` and ``"result"``.
+``"hints"``, ``"guide"`` (the colour guide) and ``"result"``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import numpy as np
 
 from ganime_core.hints import HintSet, Stroke
 from ganime_core.imageio import LoadedImage, composite_on_white
+
+from .guide import ColourGuide
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class Document:
         self.alpha = alpha
         self.hints: tuple[Stroke, ...] = ()
         self.result: ResultImages | None = None
+        self.guide = ColourGuide()  # reference picture / palette that steers the colours
         self.revision = 0
         self.lines_rev = 0  # changes only when the line pixels do
         self._listeners: list[Listener] = []
@@ -105,6 +108,12 @@ class Document:
         self.hints = tuple(hints)
         self.revision += 1
         self._notify("hints")
+
+    def set_guide(self, guide: ColourGuide) -> None:
+        """A new colour guide: the result no longer matches (like a hint edit)."""
+        self.guide = guide
+        self.revision += 1
+        self._notify("guide")
 
     def replace_image(self, lines: np.ndarray, alpha: np.ndarray | None,
                       hints: tuple[Stroke, ...] | None = None) -> None:

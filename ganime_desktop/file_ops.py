@@ -64,6 +64,7 @@ class FileOpsMixin:
                 project = load_project(path)
                 self.palette_widget.set_palette(project.palette)
                 self.set_document(project.doc, path)
+                self.show_project_warnings(path.name, project.warnings)
             else:
                 self.set_document(Document.from_loaded(load_image(path)), None, path.name)
             self.settings.add_recent(str(path))
@@ -188,6 +189,7 @@ class FileOpsMixin:
         if path:
             with self.guard("Cannot load palette"):
                 self.palette_widget.set_palette(load_gpl(path))
+                self.palette_replaced()
 
     def save_palette(self) -> None:
         path = self.prompter.save_file("Save palette", "GIMP palettes (*.gpl)",
@@ -227,6 +229,7 @@ class FileOpsMixin:
                     name = f"{source.name if source else 'untitled'} (recovered)"
                     self.set_document(project.doc, None, name)
                     self.stack.resetClean()  # recovered work is unsaved work
+                    self.show_project_warnings(name, project.warnings)
                     self.update_title()
                     recovered = True
             orphan.discard()

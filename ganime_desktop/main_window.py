@@ -18,6 +18,7 @@ from .canvas import Canvas
 from .commands import UNDO_LIMIT, SetHintsCommand
 from .document import Document, ResultImages, lines_from_loaded
 from .file_ops import FileOpsMixin
+from .guide_ops import GuideOpsMixin
 from .palette import Palette
 from .prompts import ErrorGuard, Prompter
 from .qt_util import app_icon, from_qimage
@@ -26,6 +27,7 @@ from .region_worker import RegionService
 from .settings import AppSettings, default_recovery_dir, load_settings, save_settings
 from .tools import TOOLS, BrushState, Tool, ToolController
 from .widgets.dialogs import show_about
+from .widgets.guide_panel import GuidePanel
 from .widgets.palette_dock import PaletteWidget
 from .widgets.settings_dialog import SettingsDialog
 from .workers import FULL, Output, WorkerHost
@@ -39,7 +41,7 @@ NO_MODEL = ("No colorizing model is installed yet. Choose a GANime model file "
 FINDING_REGIONS = "Finding the regions to fill…"
 
 
-class MainWindow(FileOpsMixin, QMainWindow):
+class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
     def __init__(self, store: QSettings | None = None, recovery_dir: str | Path | None = None,
                  prompter: Prompter | None = None, doc: Document | None = None) -> None:
         super().__init__()
@@ -84,8 +86,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.palette_widget.color_chosen.connect(self._on_color_chosen)
         self.palette_widget.load_requested.connect(self.load_palette)
         self.palette_widget.save_requested.connect(self.save_palette)
-        self._add_dock("Palette", "palette_dock", self.palette_widget)
-        self._add_dock("History", "history_dock", QUndoView(self.stack))
+        self._docks = [self._add_dock("Palette", "palette_dock", self.palette_widget)]
 
         self.host = WorkerHost(self, self.settings.cpu_threads)
         self.host.result_ready.connect(self._on_result)
@@ -94,6 +95,11 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.host.model_loaded.connect(self._on_model_loaded)
 
         self.actions_by_name = build_actions(self)
+        a = self.actions_by_name
+        self.guide_panel = GuidePanel(a["reference"], a["clear_reference"], a["palette_guide"], self)
+        self.guide_panel.reference_dropped.connect(self.set_reference_path)
+        self._docks += [self._add_dock("Colour guide", "guide_dock", self.guide_panel),
+                        self._add_dock("History", "history_dock", QUndoView(self.stack))]
         build_menus(self, self.actions_by_name)
         build_toolbars(self, self.actions_by_name)
         self._build_status_bar()
@@ -150,6 +156,8 @@ class MainWindow(FileOpsMixin, QMainWindow):
             self.resize(1280, 820)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+        else:  # first start: palette and colour guide get the room, history the rest
+            self.resizeDocks(self._docks, [290, 340, 150], Qt.Orientation.Vertical)
 
     def guard(self, title: str) -> ErrorGuard:
         """``with win.guard("title"):`` turns any error into a message; the app keeps running."""
@@ -174,6 +182,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         self.canvas.set_document(doc)
         self.regions.set_document(doc)
         doc.subscribe(self._on_doc_changed)
+        self._sync_guide_ui()
         self.update_title()
 
     def display_name(self) -> str:
@@ -196,8 +205,10 @@ class MainWindow(FileOpsMixin, QMainWindow):
         menu.setEnabled(bool(self.settings.recent_files))
 
     def _on_doc_changed(self, kind: str) -> None:
-        if kind in ("hints", "image", "lines"):
+        if kind in ("hints", "image", "lines", "guide"):
             self.schedule_regen()  # debounced; waits while the pen is down
+        if kind == "guide":
+            self._sync_guide_ui()
 
     # -- tools -------------------------------------------------------------------------------------
 
@@ -278,7 +289,7 @@ class MainWindow(FileOpsMixin, QMainWindow):
         serial = self.host.submit(dict(
             image=self.doc.loaded_image(), hints=self.doc.hint_set(), revision=self.doc.revision,
             model_path=s.model_path, device=s.device, working_size=s.working_size or None,
-            preview_size=s.preview_size, mode=s.color_mode))
+            preview_size=s.preview_size, mode=s.color_mode, palette=self.doc.guide.model_palette()))
         self._quiet = quiet
         self._last_submit = time.monotonic()
         self.statusBar().showMessage("Colorizing…")
@@ -338,9 +349,10 @@ class MainWindow(FileOpsMixin, QMainWindow):
     def _on_busy(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
 
-    def _on_model_loaded(self, summary: str, working_size: int) -> None:
+    def _on_model_loaded(self, summary: str, working_size: int, takes_guide: bool = True) -> None:
         self._model_summary = summary
         self._model_failed = False
+        self.guide_panel.set_model_takes_guide(takes_guide, self.doc.guide)
         model = self.settings.model_file()
         self.model_label.setText(f"Model: {model.name if model else '?'} ({working_size}px)")
         self.model_label.setToolTip(summary)

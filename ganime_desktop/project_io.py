@@ -7,8 +7,12 @@ Layout (format ``ganime-project``, version 1)::
     hints.json        the hint strokes (ganime_core.hints format)
     result.png        the last result (optional), result_color.png its colour-only layer
     palette.gpl       the palette (GIMP format)
+    guide.json        the colour guide (optional): palette-guide flag and colours, reference entry
+    reference.png     the reference picture (optional), RGB, long side <= 1024 px
 
-Writes are atomic; every read error is a :class:`ProjectError` with a plain message.
+Writes are atomic; every read error is a :class:`ProjectError` with a plain message. Projects
+without ``guide.json`` (older ones) load with no guide. A damaged guide costs only the guide: the
+picture loads and :attr:`Project.warnings` says what was left out.
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ from ganime_core.hints import HintSet
 from ganime_core.imageio import atomic_write, encode_png, load_image
 
 from .document import Document, ResultImages
+from .guide import REFERENCE_MAX_SIDE, ColourGuide, GuideError, Reference, parse_guide_json
 from .palette import Palette, PaletteError, from_gpl, to_gpl
 
 FORMAT = "ganime-project"
 VERSION = 1
 SUFFIX = ".ganime"
 MAX_MEMBER_BYTES = 512 * 1024**2
+GUIDE_MEMBER = "guide.json"
+REFERENCE_MEMBER = "reference.png"
+MAX_GUIDE_BYTES = 64 * 1024
+MAX_REFERENCE_BYTES = 16 * 1024**2  # a 1024 px RGB PNG is at most ~3 MB
 
 
 class ProjectError(GanimeError):
@@ -44,6 +53,7 @@ class Project:
     doc: Document
     palette: Palette = field(default_factory=Palette)
     meta: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # parts left out (damaged), for the user
 
 
 def save_project(path: str | Path, doc: Document, palette: Palette | None = None,
@@ -66,6 +76,10 @@ def save_project(path: str | Path, doc: Document, palette: Palette | None = None
             members.append(("result_flats.png", encode_png(doc.result.flats, compress_level=3)))
     if palette is not None:
         members.append(("palette.gpl", to_gpl(palette).encode()))
+    if doc.guide.source or doc.guide.reference is not None or doc.guide.palette_colors:
+        members.append((GUIDE_MEMBER, doc.guide.to_json(REFERENCE_MEMBER).encode()))
+        if doc.guide.reference is not None:
+            members.append((REFERENCE_MEMBER, encode_png(doc.guide.reference.rgb, compress_level=3)))
 
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -77,14 +91,15 @@ def save_project(path: str | Path, doc: Document, palette: Palette | None = None
     return atomic_write(path, write)
 
 
-def _read(zf: zipfile.ZipFile, name: str, required: bool = True) -> bytes | None:
+def _read(zf: zipfile.ZipFile, name: str, required: bool = True,
+          limit: int = MAX_MEMBER_BYTES) -> bytes | None:
     try:
         info = zf.getinfo(name)
     except KeyError:
         if required:
             raise ProjectError(f"project is missing {name}") from None
         return None
-    if info.file_size > MAX_MEMBER_BYTES:
+    if info.file_size > limit:
         raise ProjectError(f"{name} in the project is too large")
     return zf.read(info)
 
@@ -137,4 +152,38 @@ def _load(zf: zipfile.ZipFile) -> Project:
     if gpl is not None:
         with contextlib.suppress(PaletteError):  # a damaged palette must not cost the picture
             palette = from_gpl(gpl.decode("utf-8", errors="replace"))
-    return Project(doc, palette, manifest)
+    project = Project(doc, palette, manifest)
+    doc.guide = _load_guide(zf, project.warnings)
+    return project
+
+
+def _load_guide(zf: zipfile.ZipFile, warnings: list[str]) -> ColourGuide:
+    """The colour guide, or no guide (with a warning) when its part of the project is damaged."""
+    try:
+        raw = _read(zf, GUIDE_MEMBER, required=False, limit=MAX_GUIDE_BYTES)
+    except (ProjectError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        warnings.append(f"the colour guide ({GUIDE_MEMBER}) is damaged and was left out ({exc})")
+        return ColourGuide()
+    if raw is None:
+        return ColourGuide()  # an older project, or none was set
+    try:
+        guide, ref = parse_guide_json(raw)
+    except GuideError as exc:
+        warnings.append(f"the colour guide was left out: {exc}")
+        return ColourGuide()
+    if ref is None:
+        return guide
+    member = ref["file"]
+    try:
+        if member != REFERENCE_MEMBER:
+            raise GuideError(f"unexpected reference entry {member[:40]!r}")
+        data = _read(zf, member, limit=MAX_REFERENCE_BYTES)
+        img = load_image(data or b"", max_pixels=(2 * REFERENCE_MAX_SIDE) ** 2)
+        if max(img.size) > 2 * REFERENCE_MAX_SIDE:
+            raise GuideError(f"{img.size[0]}x{img.size[1]} is larger than a reference can be")
+        return guide.with_reference(Reference.from_image(img, ref["name"]))
+    except (GanimeError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        reason = str(exc).removeprefix("image data: ")
+        warnings.append(f"the reference picture {ref['name'][:80]!r} ({REFERENCE_MEMBER}) is damaged "
+                        f"and was left out: {reason}")
+        return guide

@@ -36,6 +36,7 @@ class Job:
     working_size: int | None = None
     preview_size: int | None = None
     mode: str = "plain"  # plain / flats / locked (ganime_core.api.COLOR_MODES)
+    palette: np.ndarray | None = None  # the colour guide: (k, 4) Lab+weight rows, or None
 
 
 @dataclass
@@ -88,7 +89,7 @@ class ColorizeWorker(QObject):
 
     done = Signal(object)  # Output
     failed = Signal(int, str, str)  # serial, kind, message
-    model_loaded = Signal(str, int)  # summary, working size
+    model_loaded = Signal(str, int, bool)  # summary, working size, takes a colour guide
 
     def __init__(self, threads: int = 0) -> None:
         super().__init__()
@@ -108,7 +109,7 @@ class ColorizeWorker(QObject):
             self._key = key
             info = self._colorizer.info
             self.model_loaded.emit(f"{info.summary()}\ndevice: {self._colorizer.device}",
-                                   int(info.working_size))
+                                   int(info.working_size), self._colorizer.code_dim > 0)
         return self._colorizer
 
     @Slot(str, str)
@@ -128,11 +129,12 @@ class ColorizeWorker(QObject):
             full = int(job.working_size or colorizer.info.working_size)
             if job.preview_size and job.preview_size < 0.75 * full:
                 self._emit(job, PREVIEW, colorizer.colorize(
-                    job.image, job.hints, working_size=job.preview_size, mode=job.mode))
+                    job.image, job.hints, working_size=job.preview_size, mode=job.mode,
+                    palette=job.palette))
                 if job.serial < self.latest:
                     return
             self._emit(job, FULL, colorizer.colorize(job.image, job.hints, working_size=full,
-                                                     mode=job.mode))
+                                                     mode=job.mode, palette=job.palette))
         except Exception as exc:  # every failure becomes a message in the GUI
             self._report(job.serial, exc)
 
@@ -161,7 +163,7 @@ class WorkerHost(QObject):
     result_ready = Signal(object)  # Output of the newest request
     error = Signal(str, str)  # kind, message
     busy_changed = Signal(bool)
-    model_loaded = Signal(str, int)
+    model_loaded = Signal(str, int, bool)
 
     _submit = Signal(object)
     _preload = Signal(str, str)

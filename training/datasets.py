@@ -40,7 +40,7 @@ SampleKey = int | tuple[int, int, int]
 class AugmentConfig:
     canvas: int = 256
     crop: int = 128  # 0 = the whole canvas
-    figure_groups: tuple[str, ...] = ("fullbody", "illustrations")
+    figure_groups: tuple[str, ...] = ("fullbody", "fullbody2", "illustrations")
     figure_share: float = 0.35  # share of samples drawn from the figure groups (when present)
     small_p: float = 0.5  # chance a non-figure image (a face) is placed small on white
     small_scale: tuple[float, float] = (0.35, 0.9)

@@ -113,7 +113,10 @@ class Trainer:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.G_train = DistributedDataParallel(self.G, device_ids=ids)
             self.D_train = DistributedDataParallel(self.D, device_ids=ids)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), c.lr_g, betas=(c.beta1, c.beta2))
+        film = [p for n, p in self.G.named_parameters() if n.startswith("film.")]
+        rest = [p for n, p in self.G.named_parameters() if not n.startswith("film.")]
+        groups = [{"params": rest}] + ([{"params": film, "lr": c.lr_g * c.code_lr_mult}] if film else [])
+        self.opt_g = torch.optim.Adam(groups, c.lr_g, betas=(c.beta1, c.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), c.lr_d, betas=(c.beta1, c.beta2))
         self.sched_g = torch.optim.lr_scheduler.LambdaLR(self.opt_g, self.lr_factor)
         self.sched_d = torch.optim.lr_scheduler.LambdaLR(self.opt_d, self.lr_factor)
@@ -243,9 +246,10 @@ class Trainer:
                 parts["hint"] = losses.hint_loss(fake32, named["hint_rgb"], named["hint_mask"])
                 parts["segment"] = losses.masked_l1(fake32, y.float(), seg)
                 parts["paper"] = losses.masked_l1(fake32, y.float(), paper)
+                parts["colourful"] = losses.colourfulness_loss(fake32, y.float())
                 loss_g = (c.lambda_l1 * parts["l1"] + c.lambda_tv * parts["tv"]
                           + c.lambda_hint * parts["hint"] + c.lambda_segment * parts["segment"]
-                          + c.lambda_paper * parts["paper"])
+                          + c.lambda_paper * parts["paper"] + c.lambda_colourful * parts["colourful"])
                 if "g_gan" in parts:
                     loss_g = loss_g + c.lambda_gan * parts["g_gan"]
             self.scaler.scale(loss_g / len(batches)).backward()

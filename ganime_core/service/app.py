@@ -1,0 +1,352 @@
+"""The HTTP API of ``ganime serve`` (aiohttp): ``GET /v1/health`` and ``POST /v1/colorize``.
+
+Every request needs ``Authorization: Bearer <token>``. Errors are JSON ``{"error": "..."}``:
+400 bad input (the field is named), 401 token, 404/405 unknown route, 409 a live request
+replaced by a newer one from the same client, 413 body or picture too large, 503 queue full or
+shutting down, 500 a bug (logged; the client gets no traceback).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import itertools
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from aiohttp import web
+from PIL import Image, UnidentifiedImageError
+
+from .. import __version__
+from ..errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
+from ..hints import HintSet
+from ..imageio import MAX_PIXELS, encode_png, load_image
+from .jobs import ClientGone, JobQueue, QueueFull, ShuttingDown, Superseded
+from .layers import result_ora
+
+log = logging.getLogger("ganime.service")
+
+MAX_BODY = 200 * 1024 * 1024
+MODES = ("plain", "flats", "locked")
+LINES = ("multiply", "none")
+FORMATS = ("png", "ora")
+# The multipart fields POST /v1/colorize accepts (``gap`` joins when the API has it).
+FIELDS = ("image", "hints", "mode", "lines", "size", "palette", "reference", "format", "layers", "live")
+MIN_SIZE, MAX_SIZE = 16, 4096
+ORA_TYPE = "image/openraster"
+
+COLORIZER = web.AppKey("colorizer", object)
+QUEUE = web.AppKey("queue", JobQueue)
+SETTINGS = web.AppKey("settings", object)
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    max_body: int = MAX_BODY
+    max_pixels: int = MAX_PIXELS
+    max_queue: int = 16
+
+
+class BadRequest(GanimeError):
+    """A request field is missing or invalid; the message names the field."""
+
+
+@dataclass
+class ColorizeRequest:
+    image: bytes
+    hints: HintSet | bytes | None = None
+    mode: str = "plain"
+    lines: str = "multiply"
+    size: int | None = None
+    palette: list[tuple[int, int, int]] | None = None
+    reference: bytes | None = None
+    format: str = "png"
+    layers: bool = True
+    live: bool = False
+    size_wh: tuple[int, int] = (0, 0)
+
+
+def error(status: int, message: str, **headers: str) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers or None)
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+def _as_bytes(name: str, value: Any) -> bytes:
+    if isinstance(value, web.FileField):
+        return value.file.read()
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise BadRequest(f"field '{name}': unreadable value")
+
+
+def _as_text(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    try:
+        return _as_bytes(name, value).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise BadRequest(f"field '{name}': not UTF-8 text") from None
+
+
+def _choice(form: dict, name: str, choices: tuple[str, ...], default: str) -> str:
+    if name not in form:
+        return default
+    value = _as_text(name, form[name]).lower()
+    if value not in choices:
+        raise BadRequest(f"field '{name}' must be one of {', '.join(choices)}; got {value[:40]!r}")
+    return value
+
+
+def _flag(form: dict, name: str, default: bool) -> bool:
+    if name not in form:
+        return default
+    value = _as_text(name, form[name]).lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise BadRequest(f"field '{name}' must be 1 or 0; got {value[:40]!r}")
+
+
+def probe_image(name: str, data: bytes, max_pixels: int) -> tuple[int, int]:
+    """A picture's (width, height) from its header only; too large or unreadable raises."""
+    if not data:
+        raise BadRequest(f"field '{name}': empty file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise BadImageError(f"field '{name}': not an image file GANime can read") from None
+    if w * h > max_pixels:
+        raise ImageTooLargeError(f"field '{name}': {w}x{h} is {w * h / 1e6:.0f} megapixels, above "
+                                 f"the {max_pixels / 1e6:.0f} MP limit; scale it down first")
+    return w, h
+
+
+def _hints(data: bytes, max_pixels: int) -> HintSet | bytes:
+    """Stroke JSON (parsed now, so errors come before queueing) or an RGBA PNG's bytes."""
+    if data.lstrip()[:1] in (b"{", b"["):
+        try:
+            return HintSet.from_json(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise BadHintsError("field 'hints': the stroke JSON is not UTF-8") from None
+        except BadHintsError as exc:
+            raise BadHintsError(f"field 'hints': {exc}") from None
+    probe_image("hints", data, max_pixels)
+    return data
+
+
+def _palette(text: str) -> list[tuple[int, int, int]]:
+    from ..encoding import PALETTE_SIZE
+    from ..palettes import PaletteError, parse_gpl
+
+    try:
+        _, swatches = parse_gpl(text)
+    except PaletteError as exc:
+        raise BadRequest(f"field 'palette': {exc}") from None
+    if not swatches:
+        raise BadRequest("field 'palette': the palette has no colours")
+    return [rgb for _, rgb in swatches[:PALETTE_SIZE]]
+
+
+def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
+    unknown = sorted(set(form) - set(FIELDS))
+    if unknown:
+        raise BadRequest(f"unknown field '{unknown[0]}'; accepted: {', '.join(FIELDS)}")
+    if "image" not in form:
+        raise BadRequest("field 'image' is required (the line art as PNG, JPEG, ...)")
+    image = _as_bytes("image", form["image"])
+    req = ColorizeRequest(image=image, size_wh=probe_image("image", image, settings.max_pixels))
+    req.mode = _choice(form, "mode", MODES, "plain")
+    req.lines = _choice(form, "lines", LINES, "multiply")
+    req.format = _choice(form, "format", FORMATS, "png")
+    req.layers = _flag(form, "layers", True)
+    req.live = _flag(form, "live", False)
+    if "size" in form:
+        raw = _as_text("size", form["size"])
+        try:
+            req.size = int(raw)
+        except ValueError:
+            raise BadRequest(f"field 'size' must be a whole number of pixels; got {raw[:40]!r}") from None
+        if not MIN_SIZE <= req.size <= MAX_SIZE:
+            raise BadRequest(f"field 'size' must be between {MIN_SIZE} and {MAX_SIZE}; got {req.size}")
+    if "hints" in form:
+        data = _as_bytes("hints", form["hints"])
+        req.hints = _hints(data, settings.max_pixels) if data.strip() else None
+    if "palette" in form:
+        text = _as_text("palette", form["palette"])
+        req.palette = _palette(text) if text else None
+    if "reference" in form:
+        req.reference = _as_bytes("reference", form["reference"])
+        probe_image("reference", req.reference, settings.max_pixels)
+    return req
+
+
+# -- the work (on the queue's thread) ---------------------------------------------------------
+
+
+def run_colorize(colorizer, req: ColorizeRequest, max_pixels: int = MAX_PIXELS) -> tuple[bytes, str, dict]:
+    """Decode, colorize, encode: -> (body, content type, extra headers)."""
+    img = load_image(req.image, max_pixels=max_pixels)
+    hints: Any = req.hints
+    if isinstance(hints, bytes):
+        try:
+            h = load_image(hints, max_pixels=max_pixels)
+        except BadImageError as exc:
+            raise BadHintsError(f"field 'hints': {exc}") from None
+        if h.alpha is None:
+            raise BadHintsError("field 'hints': a hint PNG needs transparency (hints are the "
+                                "painted pixels of a transparent layer)")
+        hints = np.dstack([h.rgb, h.alpha])
+    reference = None if req.reference is None else load_image(req.reference, max_pixels=max_pixels)
+    palette = None if req.palette is None else np.asarray(req.palette, np.float32)
+    t0 = time.perf_counter()
+    result = colorizer.colorize(img, hints, working_size=req.size, lines=req.lines, mode=req.mode,
+                                layers=req.format == "ora" and req.layers,
+                                palette=palette, reference=reference)
+    headers = {"X-GANime-Seconds": f"{time.perf_counter() - t0:.3f}",
+               "X-GANime-Size": f"{img.size[0]}x{img.size[1]}", "X-GANime-Mode": req.mode}
+    if req.format == "ora":
+        return result_ora(result), ORA_TYPE, headers
+    return encode_png(result.image, 1), "image/png", headers
+
+
+# -- handlers --------------------------------------------------------------------------------
+
+
+def health_info(app: web.Application) -> dict:
+    colorizer = app[COLORIZER]
+    queue = app[QUEUE]
+    settings: Settings = app[SETTINGS]
+    info = colorizer.info
+    return {
+        "status": "stopping" if queue.closing else "ok",
+        "service": "ganime", "version": __version__,
+        "model": {"arch": info.arch, "path": info.path, "sha256": info.sha256,
+                  "working_size": info.working_size, "parameters": info.n_params},
+        "device": str(colorizer.device),
+        "queue": len(queue), "waiting": queue.waiting, "max_queue": settings.max_queue,
+        "max_body": settings.max_body, "max_pixels": settings.max_pixels,
+        "fields": list(FIELDS), "modes": list(MODES), "formats": list(FORMATS),
+        "stats": dict(queue.stats),
+    }
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response(health_info(request.app))
+
+
+async def colorize(request: web.Request) -> web.Response:
+    app = request.app
+    settings: Settings = app[SETTINGS]
+    queue: JobQueue = app[QUEUE]
+    if queue.closing:
+        raise ShuttingDown()
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        raise BadRequest("send a multipart/form-data body with an 'image' field")
+    form = dict(await request.post())  # enforces client_max_size (413)
+    req = parse_form(form, settings)
+    _job.set(f"{req.size_wh[0]}x{req.size_wh[1]} {req.mode} {req.format}")
+    colorizer = app[COLORIZER]
+    client = request.headers.get("X-GANime-Client", "")[:64] or None
+    transport = request.transport
+
+    def gone() -> bool:
+        return transport is None or transport.is_closing()
+
+    body, ctype, headers = await queue.submit(
+        lambda: run_colorize(colorizer, req, settings.max_pixels),
+        client=client, live=req.live, gone=gone)
+    return web.Response(body=body, content_type=ctype, headers=headers)
+
+
+# -- the guard: token, size, errors, log --------------------------------------------------------
+
+_ids = itertools.count(1)
+_job: contextvars.ContextVar[str | None] = contextvars.ContextVar("ganime_job", default=None)
+
+
+@web.middleware
+async def guard(request: web.Request, handler) -> web.StreamResponse:
+    t0 = time.perf_counter()
+    rid = next(_ids)
+    _job.set(None)
+    settings: Settings = request.app[SETTINGS]
+    from .token import token_matches
+
+    try:
+        if not token_matches(request.headers.get("Authorization"), settings.token):
+            response = error(401, "missing or wrong token: send 'Authorization: Bearer <token>' "
+                                  "with the token from the service's token file",
+                             **{"WWW-Authenticate": 'Bearer realm="ganime"'})
+        elif (request.content_length or 0) > settings.max_body:
+            response = error(413, f"request body of {request.content_length / 2**20:.0f} MB is over "
+                                  f"the {settings.max_body / 2**20:.0f} MB limit")
+        else:
+            response = await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        response = error(413, f"request body is over the {settings.max_body / 2**20:.0f} MB limit")
+    except web.HTTPMethodNotAllowed as exc:
+        response = error(405, f"{request.method} is not allowed on {request.path}; use "
+                              f"{', '.join(sorted(exc.allowed_methods))}")
+    except web.HTTPNotFound:
+        response = error(404, f"no such endpoint: {request.path} (see GET /v1/health)")
+    except web.HTTPException as exc:
+        response = error(exc.status, exc.reason)
+    except ImageTooLargeError as exc:
+        response = error(413, str(exc))
+    except GanimeError as exc:  # bad image, hints, palette, field: the message names it
+        response = error(400, str(exc))
+    except Superseded:
+        response = error(409, "superseded by a newer live request from the same client")
+    except QueueFull:
+        q = request.app[QUEUE]
+        response = error(503, f"the queue is full ({q.waiting} waiting); try again shortly",
+                         **{"Retry-After": "1"})
+    except ShuttingDown:
+        response = error(503, "the service is shutting down")
+    except ClientGone:
+        response = error(499, "client closed the request")
+    except MemoryError:
+        response = error(413, "not enough memory for this picture; send a smaller one")
+    except Exception:
+        log.exception("request %d failed", rid)
+        response = error(500, "internal error in the GANime service (see its log)")
+    log.info("request", extra={"fields": {
+        "id": rid, "method": request.method, "path": request.path, "status": response.status,
+        "ms": round((time.perf_counter() - t0) * 1000, 1), "peer": request.remote,
+        "client": request.headers.get("X-GANime-Client"), "job": _job.get(),
+        "bytes": response.content_length}})
+    return response
+
+
+def create_app(colorizer, settings: Settings) -> web.Application:
+    """The aiohttp application around one loaded :class:`~ganime_core.api.Colorizer`."""
+    app = web.Application(middlewares=[guard], client_max_size=settings.max_body)
+    app[COLORIZER] = colorizer
+    app[SETTINGS] = settings
+    app[QUEUE] = JobQueue(settings.max_queue)
+    app.router.add_get("/v1/health", health)
+    app.router.add_post("/v1/colorize", colorize)
+
+    async def start(app: web.Application) -> None:
+        app[QUEUE].start()
+
+    async def stop(app: web.Application) -> None:
+        log.info("shutting down", extra={"fields": {"waiting": app[QUEUE].waiting}})
+        await app[QUEUE].close()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+    return app

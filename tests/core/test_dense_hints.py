@@ -1,0 +1,80 @@
+"""Dense hints: a hint fills exactly the closed regions it touches; open regions only nearby."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ganime_core.api import Colorizer
+from ganime_core.dense_hints import spread_hints
+from ganime_core.encoding import CHANNELS_V2, CODE_DIM, split
+from ganime_core.hints import HintRaster, Stroke, rasterize
+from ganime_core.models import build_generator
+from ganime_core.regions_segment import segment
+from ganime_core.weights import save_weights
+
+
+def _page() -> np.ndarray:
+    """Three closed boxes on a 200x200 page (float, 1 = paper)."""
+    lines = np.ones((200, 200), np.float32)
+    for x0, y0, x1, y1 in ((20, 20, 90, 90), (110, 20, 180, 90), (20, 110, 180, 180)):
+        cv2.rectangle(lines, (x0, y0), (x1, y1), 0.0, 2)
+    return lines
+
+
+def _dot(x: float, y: float, colour: tuple[int, int, int], size: int = 200) -> HintRaster:
+    return rasterize([Stroke(points=((x, y),), color=colour, width=6.0)], size, size)
+
+
+def test_a_dot_fills_exactly_its_closed_region() -> None:
+    lines = _page()
+    regions = segment(lines)
+    dense = spread_hints(regions, _dot(55, 55, (200, 30, 30)))
+    assert dense is not None
+    box = regions.labels == regions.region_at(55, 55)
+    np.testing.assert_array_equal(dense.mask, box)
+    assert (dense.rgb[box] == (200, 30, 30)).all()
+    assert not dense.mask[100:, :].any() and not dense.mask[:, 100:].any()
+
+
+def test_a_stroke_swept_over_two_regions_claims_both() -> None:
+    regions = segment(_page())
+    hint = rasterize([Stroke(points=((55, 55), (145, 55)), color=(30, 30, 200), width=6.0)], 200, 200)
+    dense = spread_hints(regions, hint)
+    assert dense is not None
+    for x, y in ((55, 55), (145, 55)):
+        assert dense.mask[regions.labels == regions.region_at(x, y)].all()
+    assert not dense.mask[150, 100]
+
+
+def test_no_hints_no_dense_hints() -> None:
+    regions = segment(_page())
+    assert spread_hints(regions, None) is None
+    assert spread_hints(regions, HintRaster.empty(200, 200)) is None
+
+
+def test_a_hint_in_an_open_region_spreads_to_a_radius_not_the_page() -> None:
+    lines = np.ones((300, 300), np.float32)
+    cv2.circle(lines, (150, 150), 60, 0.0, 2)
+    lines[140:162, 205:215] = 1.0  # a 22 px gap: wider than the closing size
+    regions = segment(lines)
+    dense = spread_hints(regions, _dot(150, 150, (30, 160, 30), 300))
+    assert dense is not None
+    radius = 0.06 * 300
+    assert dense.mask.sum() <= np.pi * (radius + 4) ** 2
+    assert dense.mask[150, 150] and not dense.mask[10, 10]
+
+
+def test_the_colorizer_gives_a_dense_hint_model_its_dense_channels(tmp_path) -> None:
+    model = build_generator("unet", {"base_width": 8, "depth": 4, "in_channels": 9, "code_dim": CODE_DIM})
+    path = save_weights(tmp_path / "v2.safetensors", model, working_size=208, write_sha256=False)
+    col = Colorizer.load(path, device="cpu")
+    lines = _page()
+    x, code = col.model_input(lines, _dot(55, 55, (200, 30, 30)))
+    named = split(x, CHANNELS_V2)
+    regions = segment(lines)
+    box = regions.labels == regions.region_at(55, 55)
+    np.testing.assert_array_equal(named["dense_mask"][0, :200, :200] > 0.5, box)
+    assert not code.any()
+    out = col.colorize((lines * 255).astype(np.uint8), hints=_dot(55, 55, (200, 30, 30)).to_rgba())
+    assert out.image.shape == (200, 200, 3)
