@@ -94,6 +94,7 @@ export: $(STAMP)
 evaluate: $(STAMP)
 	$(PY) -m training.evaluate --data ../shared/data/train_color --split val --limit 200 --out runs/eval-val
 	$(PY) -m training.evaluate --data ../shared/data/samples --split all --out runs/eval-pairs
+	$(PY) -m training.contact_sheets --out runs/eval-sheets
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist

@@ -36,7 +36,7 @@ from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
 from .palettes import PaletteLike, ReferenceLike, palette_of
-from .regions import RegionLayers, Regions, compose, segment
+from .regions import RegionConfig, RegionLayers, Regions, compose, segment
 from .weights import ModelInfo, load_weights
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 LINE_MODES = ("multiply", "none")
 COLOR_MODES = ("plain", "flats", "locked")
 PRECISIONS = ("auto", "fp32", "bf16")
+DEFAULT_GAP = RegionConfig().gap_close
+MAX_GAP = 64
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
 
@@ -156,7 +158,8 @@ class Colorizer:
 
     def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
                  lines: str = "multiply", mode: str = "plain", layers: bool = False,
-                 palette: PaletteLike = None, reference: ReferenceLike = None) -> Result:
+                 palette: PaletteLike = None, reference: ReferenceLike = None,
+                 gap: int | None = None) -> Result:
         """Colorize line art of any size; the result has the input's full resolution.
 
         ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
@@ -165,7 +168,8 @@ class Colorizer:
         ``layers=True`` also returns the flats/shading/lines layers in plain mode.
         ``palette`` (a ``.gpl`` file, RGB colours or a Lab+weight array) or ``reference`` (a
         picture) gives the colours to use; the network places them. A model without a colour
-        input ignores them.
+        input ignores them. ``gap``: line gaps up to this many pixels (at full size) are closed
+        when the line art is cut into regions (default 6).
         """
         if lines not in LINE_MODES:
             raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
@@ -178,12 +182,15 @@ class Colorizer:
         ws = int(working_size or self.info.working_size)
         if ws < 16:
             raise GanimeError(f"working size must be at least 16 px, got {ws}")
+        if gap is not None and not 0 <= int(gap) <= MAX_GAP:
+            raise GanimeError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
         w, h = working_dims(width, height, ws)
         small = full_lines if (w, h) == (width, height) else cv2.resize(
             full_lines, (w, h), interpolation=cv2.INTER_AREA)
         full_hints = _hint_raster(hints, width, height)
+        gap_full = DEFAULT_GAP if gap is None else int(gap)
         x, code = self.model_input(small, None if full_hints is None else full_hints.resized(w, h),
-                                   palette_of(palette, reference))
+                                   palette_of(palette, reference), gap=round(gap_full * w / width))
         y = decode_output(self.predict(x, code))[:h, :w]
         color = y if (w, h) == (width, height) else cv2.resize(
             y, (width, height), interpolation=cv2.INTER_CUBIC)
@@ -191,7 +198,7 @@ class Colorizer:
         region_layers = None
         if mode != "plain" or layers:
             region_layers = compose(full_lines, color_u8, full_hints, mode=mode,
-                                    regions=self.regions_for(full_lines))
+                                    regions=self.regions_for(full_lines, gap_full))
             if mode == "locked":
                 color_u8 = _mul(region_layers.flats, region_layers.shading)
             elif mode == "flats":
@@ -207,26 +214,26 @@ class Colorizer:
                       mode=mode, layers=region_layers)
 
     def model_input(self, lines: np.ndarray, hints: HintRaster | None,
-                    palette: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    palette: np.ndarray | None = None, *, gap: int = DEFAULT_GAP) -> tuple[np.ndarray, np.ndarray]:
         """The encoded, padded network input at the working size and the colour code."""
         inp = ModelInput(lines)
         if hints is not None:
             inp.hint_rgb, inp.hint_mask = hints.rgb, hints.mask
             if "dense_mask" in self.channels:
-                dense = spread_hints(self.regions_for(lines), hints)
+                dense = spread_hints(self.regions_for(lines, gap), hints)
                 if dense is not None:
                     inp.dense_rgb, inp.dense_mask = dense.rgb, dense.mask
         x = encode(inp, self.channels)
         x = np.stack([_pad_to(plane, self.stride, v) for plane, v in zip(x, pad_values(self.channels), strict=True)])
         return x, encode_palette(palette)
 
-    def regions_for(self, lines: np.ndarray) -> Regions:
-        """Segment line art into regions, reusing a recent result for the same line art."""
-        key = hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest() + str(lines.shape)
+    def regions_for(self, lines: np.ndarray, gap: int = DEFAULT_GAP) -> Regions:
+        """Segment line art into regions, reusing a recent result for the same line art and gap."""
+        key = hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest() + f"{lines.shape}/{gap}"
         if key not in self._regions_cache:
             if len(self._regions_cache) >= 2:  # the working size and the full size
                 self._regions_cache.pop(next(iter(self._regions_cache)))
-            self._regions_cache[key] = segment(lines)
+            self._regions_cache[key] = segment(lines, RegionConfig(gap_close=int(gap)))
         return self._regions_cache[key]
 
 

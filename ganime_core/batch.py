@@ -11,9 +11,15 @@ import numpy as np
 from tqdm import tqdm
 
 from .errors import GanimeError
-from .imageio import load_image, save_png
+from .imageio import is_image_path, load_image, readable_kinds_text, save_png
 
 log = logging.getLogger(__name__)
+
+
+def skipped_text(n: int) -> str:
+    """``"2 files skipped (not PNG, JPEG, ...)"``: the folder entries that are no picture."""
+    return (f"{n} file{'s' if n != 1 else ''} skipped "
+            f"(not a picture kind GANime reads: {readable_kinds_text()})")
 
 
 def glob_escape(text: str) -> str:
@@ -32,6 +38,7 @@ class BatchJob:
     layers: Path | None = None
     palette: str | None = None
     reference: str | None = None
+    gap: int | None = None  # close line gaps up to this many px when cutting regions (None: default)
     guide_palette: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def check(self, inputs: list[Path]) -> None:
@@ -45,6 +52,8 @@ class BatchJob:
             from .palettes import palette_from_gpl
 
             self.guide_palette = palette_from_gpl(self.palette)  # a bad palette is a usage error
+        if self.gap is not None and not 0 <= self.gap <= 64:
+            raise GanimeError(f"--gap must be between 0 and 64 px, got {self.gap}")
         if self.reference and not Path(self.reference).exists():
             raise GanimeError(f"--reference {self.reference}: not found")
         if self.output.exists() and not self.output.is_dir():
@@ -73,13 +82,12 @@ class BatchJob:
         ref = Path(self.reference)
         if ref.is_file():
             return ref
-        from .imageio import is_image_path
-
         found = sorted(p for p in ref.glob(f"{glob_escape(src.stem)}.*") if p.is_file() and is_image_path(p))
         return found[0] if found else None
 
-    def run(self, colorizer, inputs: list[Path]) -> int:
-        """Colorize each input; return the number that failed."""
+    def run(self, colorizer, inputs: list[Path], skipped: int = 0) -> int:
+        """Colorize each input; return the number that failed. ``skipped``: folder entries left
+        out as no readable picture, counted in the summary line."""
         failures = 0
         bar = tqdm(inputs, unit="img", desc="colorize", disable=None, file=sys.stderr)
         for src in bar:
@@ -88,7 +96,10 @@ class BatchJob:
                 failures += 1
                 tqdm.write(f"{src}: {reason}", file=sys.stderr)
         done = len(inputs) - failures
-        tqdm.write(f"{done} of {len(inputs)} colorized into {self.output}", file=sys.stderr)
+        summary = f"{done} of {len(inputs)} colorized into {self.output}"
+        if skipped:
+            summary += f"; {skipped_text(skipped)}"
+        tqdm.write(summary, file=sys.stderr)
         return failures
 
     def _one(self, colorizer, src: Path) -> str | None:
@@ -98,6 +109,8 @@ class BatchJob:
                 return "skipped: output would overwrite the input"
             if out.exists() and not self.overwrite:
                 return f"skipped: {out} exists (use --overwrite)"
+            if not is_image_path(src) and src.exists():
+                return f"skipped: not a picture kind GANime reads ({readable_kinds_text()})"
             reference = self.reference_for(src)
             try:
                 guide = dict(palette=self.guide_palette,
@@ -106,7 +119,7 @@ class BatchJob:
                 return f"reference {reference}: {exc}"
             result = colorizer.colorize(src, self.hints_for(src), working_size=self.size,
                                         lines=self.lines, mode=self.mode,
-                                        layers=self.layers is not None, **guide)
+                                        layers=self.layers is not None, gap=self.gap, **guide)
             save_png(out, result.image)
             if self.layers is not None and result.layers is not None:
                 self._write_layers(self.layers / src.stem, result)

@@ -1,4 +1,4 @@
-"""The ``ganime`` command: no arguments opens the app; ``colorize`` and ``info`` for pipelines.
+"""The ``ganime`` command: no arguments (or a file) opens the app; ``colorize`` and ``info`` for pipelines.
 
 Exit codes: 0 all succeeded, 1 some input failed, 2 usage error (bad flags, no model, ...).
 """
@@ -6,6 +6,8 @@ Exit codes: 0 all succeeded, 1 some input failed, 2 usage error (bad flags, no m
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -13,17 +15,20 @@ from pathlib import Path
 
 from . import __version__
 from .errors import GanimeError
+from .jsonsafe import is_number
 
 log = logging.getLogger("ganime")
 
 EPILOG = """examples:
   ganime                                  open the desktop app
+  ganime sketch.png                       open a picture (or a .ganime project) in the app
   ganime colorize sketch.png -o out/      colorize one sketch with the bundled model
   ganime colorize sketches/ -o out/ --hints hints/ --size 768
   ganime colorize page.png -o out/ --hints page.png.hints.png --mode locked --layers out/layers
   ganime colorize sketches/ -o out/ --reference refs/      colours from refs/<stem>.* per sketch
   ganime colorize sketch.png -o out/ --palette hero.gpl   colours from a GIMP palette
-  ganime info --weights my_model.safetensors
+  ganime colorize page.png -o out/ --mode locked --gap 12   close line gaps up to 12 px
+  ganime info --weights my_model.safetensors      a short summary; --json for all metadata
   ganime serve                            the local service for the Krita plugin (127.0.0.1:7860)
 hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
 JSON saved by the app; for several inputs, a folder with <stem>.png / <stem>.json."""
@@ -61,16 +66,38 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--reference", metavar="IMAGE_OR_DIR",
                    help="a picture whose colours the network uses: one for all inputs, or a folder "
                         "with <stem>.* per input (inputs without one get none)")
+    c.add_argument("--gap", type=_gap, default=None, metavar="PX",
+                   help=f"close gaps in the line art up to PX pixels (0..{MAX_GAP}) when cutting it "
+                        "into regions (flats/locked modes and dense hints; default 6)")
     c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
 
-    i = sub.add_parser("info", help="show version, device and the model card")
+    i = sub.add_parser("info", help="show version, device and a short model summary",
+                       description="A few readable lines: version, device, the model, its training "
+                                   "and its scores. --json prints everything, model card included.")
     _model_args(i)
+    i.add_argument("--json", action="store_true",
+                   help="print the full metadata (training provenance, metrics, model card) as JSON")
 
     _serve_args(sub)
 
     a = sub.add_parser("app", help="open the desktop app (same as no command)")
     a.add_argument("file", nargs="?", help="a sketch or .ganime project to open")
     return p
+
+
+MAX_GAP = 64  # ganime_core.api.MAX_GAP, without importing torch for the parser
+COMMANDS = ("colorize", "info", "serve", "app")
+PROJECT_SUFFIX = ".ganime"
+
+
+def _gap(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of pixels, got {text!r}") from None
+    if not 0 <= value <= MAX_GAP:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_GAP} px, got {value}")
+    return value
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -120,13 +147,30 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(colorizer, opts)
 
 
+def _file_as_app(argv: list[str]) -> list[str]:
+    """``ganime FILE`` is ``ganime app FILE``: a first argument that is no command but a file."""
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is None or argv[first] in COMMANDS or any(a in ("-h", "--help", "--version") for a in argv):
+        return argv
+    from .imageio import is_image_path
+
+    path = Path(argv[first])
+    if path.is_file() or path.suffix.lower() == PROJECT_SUFFIX or is_image_path(path):
+        return [*argv[:first], "app", *argv[first:]]
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_file_as_app(list(sys.argv[1:] if argv is None else argv)))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s")
     if args.command in (None, "app"):
-        return _run_app(getattr(args, "file", None))
+        file = getattr(args, "file", None)
+        if file and not Path(file).is_file():
+            print(f"ganime: error: {file}: file not found", file=sys.stderr)
+            return 2
+        return _run_app(file)
     try:
         if args.command == "info":
             return _info(args)
@@ -156,48 +200,124 @@ def _info(args: argparse.Namespace) -> int:
 
     from .api import bf16_fast_on_cpu
     from .devices import resolve_device
-
-    print(f"GANime {__version__}")
-    print(f"torch {torch.__version__}; device: {resolve_device(args.device)} "
-          f"(CUDA {'yes' if torch.cuda.is_available() else 'no'}, "
-          f"CPU bf16 {'yes' if bf16_fast_on_cpu() else 'no'}, threads {torch.get_num_threads()})")
     from .weights import load_weights
 
+    device = str(resolve_device(args.device))
     _, info = load_weights(args.weights)
-    print(info.summary())
-    if info.model_card:
-        print("\n" + info.model_card.strip())
+    if args.json:
+        doc = {"ganime": __version__, "torch": torch.__version__, "device": device,
+               "cuda": torch.cuda.is_available(), "model": info_dict(info)}
+        print(json.dumps(doc, indent=1, default=str))
+        return 0
+    print(f"GANime {__version__}; torch {torch.__version__}; device {device} "
+          f"(CUDA {'yes' if torch.cuda.is_available() else 'no'}, "
+          f"CPU bf16 {'yes' if bf16_fast_on_cpu() else 'no'}, threads {torch.get_num_threads()})")
+    print(info_summary(info))
+    print("(the model card and all metadata: ganime info --json)")
     return 0
 
 
-def iter_inputs(inputs: Sequence[str]) -> Iterator[Path]:
-    """Files as given; folders expanded to their images (sorted, not recursive)."""
+def info_dict(info) -> dict:
+    """Everything a model file says about itself, for ``ganime info --json``."""
+    return {"file": info.path, "sha256": info.sha256, "arch": info.arch,
+            "config": dataclasses.asdict(info.config), "parameters": info.n_params,
+            "working_size": info.working_size, "inputs": list(info.inputs),
+            "created": info.created, "training": info.training, "metrics": info.metrics,
+            "model_card": info.model_card}
+
+
+def _num(value: object) -> float | None:
+    return float(value) if is_number(value) else None  # type: ignore[arg-type]
+
+
+def info_summary(info) -> str:
+    """A model in a few readable lines: what it is, how it was trained, how it scores."""
+    cfg = dataclasses.asdict(info.config)
+    shape = ", ".join(f"{k.replace('_', ' ')} {cfg[k]}" for k in ("base_width", "depth", "n_blocks")
+                      if k in cfg)
+    rows = [f"model: {info.arch} ({shape}), {info.n_params / 1e6:.2f} M parameters, "
+            f"{len(info.inputs)} inputs, working size {info.working_size} px",
+            f"file: {info.path}" + (f" (sha256 {info.sha256[:12]}…)" if info.sha256 else "")]
+    t = info.training if isinstance(info.training, dict) else {}
+    facts = []
+    if (steps := _num(t.get("steps"))) is not None:
+        facts.append(f"{steps:,.0f} steps")
+    if (seen := _num(t.get("images_seen"))) is not None:
+        facts.append(f"{seen:,.0f} images seen")
+    if (epochs := _num(t.get("epochs"))) is not None:
+        facts.append(f"{epochs:.1f} epochs")
+    if (secs := _num(t.get("train_seconds"))) is not None:
+        facts.append(f"{secs / 3600:.1f} h of training")
+    if facts:
+        rows.append("training: " + ", ".join(facts))
+    scores = _scores(info.metrics if isinstance(info.metrics, dict) else {})
+    if scores:
+        rows.append("scores: " + scores)
+    return "\n".join(rows)
+
+
+def _scores(metrics: dict) -> str:
+    methods = metrics.get("methods")
+    if not isinstance(methods, dict):
+        return ""
+    names = {"model": "model", "sketch": "bare sketch", "mean_color": "mean-colour fill"}
+    parts = []
+    for name, m in sorted(methods.items(), key=lambda kv: kv[0] != "model"):
+        if not isinstance(m, dict):
+            continue
+        vals = [f"{key} {v:.4g}" for key, label in (("FID", "fid"), ("SSIM", "ssim"))
+                if (v := _num(m.get(label))) is not None]
+        if vals:
+            parts.append(f"{names.get(name, str(name)[:40])} " + " / ".join(vals))
+    model = methods.get("model") if isinstance(methods.get("model"), dict) else {}
+    with_h, without = _num(model.get("hint_de_with")), _num(model.get("hint_de_without"))
+    text = "; ".join(parts)
+    if with_h is not None and without is not None:
+        text += f"; hint colour error ΔE2000 {with_h:.1f} with hints, {without:.1f} without"
+    n = _num(metrics.get("n_images"))
+    return text + (f" ({n:.0f} validation images)" if n is not None and text else "")
+
+
+def collect_inputs(inputs: Sequence[str]) -> tuple[list[Path], list[Path]]:
+    """(pictures to colorize, files skipped): files as given, folders expanded (sorted, not
+    recursive). Both go by :data:`ganime_core.imageio.READABLE_KINDS`; a file of another kind
+    named on its own is kept, so it fails with a one-line reason."""
     from .imageio import is_image_path
 
+    found: list[Path] = []
+    skipped: list[Path] = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.is_file() and is_image_path(p))
+            for p in sorted(q for q in path.iterdir() if q.is_file()):
+                (found if is_image_path(p) else skipped).append(p)
         else:
-            yield path
+            found.append(path)
+    return found, skipped
+
+
+def iter_inputs(inputs: Sequence[str]) -> Iterator[Path]:
+    """The pictures :func:`collect_inputs` finds."""
+    yield from collect_inputs(inputs)[0]
 
 
 def _colorize(args: argparse.Namespace) -> int:
-    from .batch import BatchJob
+    from .batch import BatchJob, skipped_text
 
     job = BatchJob(output=Path(args.output), hints=args.hints, size=args.size, lines=args.lines,
                    overwrite=args.overwrite, mode=args.mode,
                    layers=Path(args.layers) if args.layers else None,
-                   palette=args.palette, reference=args.reference)
-    inputs = list(iter_inputs(args.inputs))
+                   palette=args.palette, reference=args.reference, gap=args.gap)
+    inputs, skipped = collect_inputs(args.inputs)
     if not inputs:
-        print("ganime: error: no input images found", file=sys.stderr)
+        extra = f" ({skipped_text(len(skipped))})" if skipped else ""
+        print(f"ganime: error: no input images found{extra}", file=sys.stderr)
         return 2
     job.check(inputs)
     from .api import Colorizer
 
     colorizer = Colorizer.load(args.weights, device=args.device)
-    failures = job.run(colorizer, inputs)
+    failures = job.run(colorizer, inputs, skipped=len(skipped))
     return 1 if failures else 0
 
 

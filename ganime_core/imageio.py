@@ -1,6 +1,6 @@
 """Image reading and writing: every kind artists hand us, with clear errors, atomic writes.
 
-Reads PNG/JPEG/WebP/TIFF/BMP: grayscale, RGB, RGBA, palette (with transparency), 16-bit,
+Reads PNG/JPEG/WebP/TIFF/BMP/GIF (the kinds in :data:`READABLE_KINDS`): grayscale, RGB, RGBA, palette (with transparency), 16-bit,
 CMYK, EXIF-rotated and animated (first frame) images, guarded against decompression bombs.
 """
 
@@ -23,7 +23,12 @@ from .errors import BadImageError, GanimeError, ImageTooLargeError
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 64_000_000  # decompression-bomb guard (an 8000x8000 sketch is allowed)
-SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
+# The one list of picture kinds GANime reads (suffix -> name): folder expansion, single files,
+# reference folders, drag and drop and open dialogs all ask :func:`is_image_path`.
+READABLE_KINDS: dict[str, str] = {
+    ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP", ".tif": "TIFF",
+    ".tiff": "TIFF", ".bmp": "BMP", ".gif": "GIF"}
+SUFFIXES = tuple(READABLE_KINDS)
 Image.MAX_IMAGE_PIXELS = None  # we apply our own, clearer guard before decoding
 
 
@@ -77,9 +82,14 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_PIXELS) -> L
     except UnidentifiedImageError:
         raise BadImageError(f"{name}: not an image file GANime can read") from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise BadImageError(f"{name}: corrupt or truncated image ({exc})") from None
+        raise BadImageError(f"{name}: corrupt or truncated image ({str(exc)[:120]})") from None
     except MemoryError:
         raise BadImageError(f"{name}: not enough memory to open this image") from None
+    except RecursionError:
+        raise BadImageError(f"{name}: corrupt image (its structure nests too deeply)") from None
+    except Exception as exc:  # noqa: BLE001 - decoders of damaged files raise struct.error, EOFError, ...
+        log.debug("decoder failure on %s", name, exc_info=True)
+        raise BadImageError(f"{name}: corrupt or truncated image ({type(exc).__name__})") from None
 
 
 def _from_pil(im: Image.Image, name: str) -> LoadedImage:
@@ -183,4 +193,10 @@ def save_png(path: str | Path, arr: np.ndarray) -> Path:
 
 
 def is_image_path(path: Path) -> bool:
-    return path.suffix.lower() in SUFFIXES
+    """Whether ``path`` names a picture kind GANime reads (by its suffix)."""
+    return path.suffix.lower() in READABLE_KINDS
+
+
+def readable_kinds_text() -> str:
+    """``"PNG, JPEG, WebP, TIFF, BMP, GIF"``: the kinds, for messages."""
+    return ", ".join(dict.fromkeys(READABLE_KINDS.values()))

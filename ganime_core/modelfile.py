@@ -27,15 +27,17 @@ def read_metadata(path: str | Path) -> dict[str, str]:
         with safe_open(str(path), framework="numpy") as f:
             meta = f.metadata() or {}
     except Exception as exc:  # safetensors raises several unrelated types for bad files
-        raise WeightsError(f"{path.name}: not a valid .safetensors file ({exc})") from None
+        raise WeightsError(f"{path.name}: not a valid .safetensors file ({str(exc)[:160]})") from None
+    if not isinstance(meta, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items()):
+        raise WeightsError(f"{path.name}: the file's metadata is not text")
     if meta.get("format") != FORMAT:
         raise WeightsError(f"{path.name}: not a GANime model (no '{FORMAT}' metadata); "
                            "export checkpoints with `python -m training.export`")
     try:
         version = int(meta.get("format_version", "0"))
-    except ValueError:
+    except (TypeError, ValueError):
         version = 0
     if not 1 <= version <= FORMAT_VERSION:
-        raise WeightsError(f"{path.name}: weights format version {meta.get('format_version')!r} "
+        raise WeightsError(f"{path.name}: weights format version {meta.get('format_version', '')[:20]!r} "
                            f"is not supported by this GANime (supports 1..{FORMAT_VERSION})")
     return meta

@@ -20,6 +20,7 @@ from .imageio import LoadedImage, composite_on_white, from_array, load_image
 
 MAX_SWATCHES = 1024
 MAX_GPL_BYTES = 4 * 1024 * 1024
+MAX_NAME = 200  # characters kept of a palette's or a swatch's name
 RGB = tuple[int, int, int]
 PaletteLike = str | Path | np.ndarray | Sequence[Sequence[int]] | None
 ReferenceLike = str | Path | np.ndarray | LoadedImage | bytes | None
@@ -42,7 +43,7 @@ def parse_gpl(text: str, fallback_name: str = "Palette") -> tuple[str, list[tupl
         if not s or s.startswith("#"):
             continue
         if s.startswith("Name:"):
-            name = s[5:].strip() or name
+            name = "".join(ch for ch in s[5:].strip() if ch.isprintable())[:MAX_NAME] or name
             continue
         if s.startswith("Columns:"):
             continue
@@ -52,7 +53,8 @@ def parse_gpl(text: str, fallback_name: str = "Palette") -> tuple[str, list[tupl
         rgb = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if any(v > 255 for v in rgb):
             raise PaletteError(f"colour value above 255: {s[:40]!r}")
-        swatches.append((m.group(4).strip() or "#{:02x}{:02x}{:02x}".format(*rgb), rgb))
+        label = "".join(ch for ch in m.group(4).strip() if ch.isprintable())[:MAX_NAME]
+        swatches.append((label or "#{:02x}{:02x}{:02x}".format(*rgb), rgb))
         if len(swatches) > MAX_SWATCHES:
             raise PaletteError(f"palette has more than {MAX_SWATCHES} colours")
     return name, swatches
@@ -97,7 +99,12 @@ def palette_of(palette: PaletteLike = None, reference: ReferenceLike = None) -> 
     if palette is not None:
         if isinstance(palette, str | Path):
             return palette_from_gpl(palette)
-        arr = np.asarray(palette, np.float32)
+        try:
+            arr = np.asarray(palette, np.float32)
+        except (TypeError, ValueError, OverflowError):
+            raise PaletteError("a palette is a .gpl file, RGB colours (n, 3) or Lab+weight rows (n, 4)") from None
+        if arr.ndim == 2 and (len(arr) == 0 or not np.isfinite(arr).all()):
+            raise PaletteError("a palette needs at least one colour, all finite numbers")
         if arr.ndim == 2 and arr.shape[1] == 4:
             return arr[:PALETTE_SIZE]
         if arr.ndim == 2 and arr.shape[1] == 3:

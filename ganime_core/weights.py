@@ -13,6 +13,7 @@ import datetime as _dt
 import hashlib
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from torch import nn
 from .encoding import CHANNELS_V1, channels_from_metadata, default_channels
 from .errors import NoDefaultModelError, WeightsError
 from .imageio import atomic_write
+from .jsonsafe import parse_json, short
 from .modelfile import DEFAULT_WEIGHTS, FORMAT, FORMAT_VERSION, read_metadata
 from .models.registry import arch_of, build_generator, generator_config_from_dict
 
@@ -102,17 +104,41 @@ def _expected_sha256(path: Path, sha256: str | None) -> str | None:
     side = Path(str(path) + ".sha256")
     if side.is_file():
         try:
-            return side.read_text(encoding="utf-8").split()[0].lower()
-        except (OSError, IndexError, UnicodeDecodeError):
+            if side.stat().st_size > 4096:
+                raise ValueError("too large")
+            digest = side.read_text(encoding="utf-8").split()[0].lower()
+        except (OSError, IndexError, ValueError):  # UnicodeDecodeError is a ValueError
             raise WeightsError(f"{side.name}: unreadable checksum file") from None
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise WeightsError(f"{side.name}: not a sha256 checksum")
+        return digest
     return None
 
 
-def _json(meta: dict[str, str], key: str, name: str) -> Any:
-    try:
-        return json.loads(meta.get(key) or "{}")
-    except json.JSONDecodeError:
-        raise WeightsError(f"{name}: metadata field '{key}' is not valid JSON") from None
+def _json(meta: dict[str, str], key: str, name: str, kind: type = dict) -> Any:
+    """A JSON metadata field, which must hold a ``kind`` (dict by default); WeightsError if not."""
+    value = parse_json(meta.get(key) or ("{}" if kind is dict else "null"), f"{name}: metadata field '{key}'",
+                       WeightsError)
+    if not isinstance(value, kind) and not (kind is not dict and value is None):
+        raise WeightsError(f"{name}: metadata field '{key}' holds {type(value).__name__}, "
+                           f"not {kind.__name__}")
+    return value
+
+
+MAX_CONFIG_INT = 4096  # no generator hyper-parameter is near this; larger means a hostile file
+
+
+def _check_config(values: dict, name: str) -> dict:
+    """Types and magnitudes of a generator config before anything is built from it."""
+    for key, v in values.items():
+        if isinstance(v, bool) or v is None or isinstance(v, str) and len(v) <= 40:
+            continue
+        if isinstance(v, int) and 0 <= v <= MAX_CONFIG_INT:
+            continue
+        if isinstance(v, float) and math.isfinite(v) and abs(v) <= MAX_CONFIG_INT:
+            continue
+        raise WeightsError(f"{name}: invalid model configuration ({str(key)[:40]} = {short(v)})")
+    return values
 
 
 def read_info(path: str | Path) -> ModelInfo:
@@ -121,16 +147,18 @@ def read_info(path: str | Path) -> ModelInfo:
     meta = read_metadata(path)
     arch = meta.get("arch", "")
     try:
-        config = generator_config_from_dict(arch, _json(meta, "config", path.name))
+        config = generator_config_from_dict(arch, _check_config(_json(meta, "config", path.name), path.name))
         working_size = int(meta.get("working_size", "512"))
-        inputs = channels_from_metadata({"inputs": _json(meta, "inputs", path.name) or None},
+        if not 16 <= working_size <= 16384:
+            raise ValueError(f"working size {working_size} is outside 16..16384")
+        inputs = channels_from_metadata({"inputs": _json(meta, "inputs", path.name, list) or None},
                                         config.in_channels)
     except (ValueError, TypeError) as exc:
-        raise WeightsError(f"{path.name}: invalid model configuration ({exc})") from None
+        raise WeightsError(f"{path.name}: invalid model configuration ({str(exc)[:160]})") from None
     return ModelInfo(arch=arch, config=config, working_size=working_size,
                      in_channels=config.in_channels, inputs=inputs, training=_json(meta, "training", path.name),
                      metrics=_json(meta, "metrics", path.name), model_card=meta.get("model_card", ""),
-                     created=meta.get("created", ""), path=str(path))
+                     created=meta.get("created", "")[:64], path=str(path))
 
 
 def default_weights_path() -> Path:
@@ -160,11 +188,32 @@ def load_weights(path: str | Path | None = None, *, sha256: str | None = None) -
         tensors = load_file(str(path), device="cpu")
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise WeightsError(f"{path.name}: cannot read tensors ({exc})") from None
+    _check_shapes(info, tensors, path.name)  # before a (possibly huge) model is allocated
     model = build_generator(info.arch, info.config)
     _load_state(model, tensors, path.name)
     model.eval()
     info.n_params = sum(p.numel() for p in model.parameters())
     return model, info
+
+
+def _check_shapes(info: ModelInfo, tensors: dict[str, torch.Tensor], name: str) -> None:
+    """The described model, built without memory (meta device), must match the file's tensors."""
+    try:
+        with torch.device("meta"):
+            probe = build_generator(info.arch, info.config)
+    except (ValueError, TypeError, RuntimeError, RecursionError) as exc:
+        raise WeightsError(f"{name}: invalid model configuration ({str(exc)[:160]})") from None
+    expected = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
+    missing = sorted(set(expected) - set(tensors))
+    extra = sorted(set(tensors) - set(expected))
+    if missing or extra:
+        raise WeightsError(f"{name}: weights do not match the model described in the file "
+                           f"({len(missing)} missing, {len(extra)} unexpected tensors, "
+                           f"e.g. {(missing or extra)[0][:80]})")
+    for key, shape in expected.items():
+        if tuple(tensors[key].shape) != shape:
+            raise WeightsError(f"{name}: tensor {key} has shape {tuple(tensors[key].shape)}, "
+                               f"the model needs {shape}")
 
 
 def _load_state(model: nn.Module, tensors: dict[str, torch.Tensor], name: str) -> None:

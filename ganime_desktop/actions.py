@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolBar
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSpinBox, QToolBar, QToolButton
 
 from .canvas import ViewMode
-from .qt_util import new_action
+from .qt_util import icon, new_action
 from .tools import TOOLS, Tool
 
 if TYPE_CHECKING:
@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 SK = QKeySequence.StandardKey
 MODE_LABELS = {"plain": "Network colours", "flats": "Flats", "locked": "Locked (flats + shading)"}
+PRIMARY_STYLE = ("QToolButton { background: #e85d75; color: white; font-weight: bold; "
+                 "border: 1px solid #c94a61; border-radius: 4px; padding: 4px 12px; }"
+                 "QToolButton:hover { background: #f06f86; }"
+                 "QToolButton:pressed { background: #c94a61; }")
 
 
 def build_actions(win: MainWindow) -> dict[str, QAction]:
@@ -54,7 +58,7 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
     a["copy"] = n(win, "&Copy result", win.copy_result, shortcut=["Ctrl+Shift+C", SK.Copy],
                   icon_name="fa5s.copy")
     a["clear"] = n(win, "C&lear hints", win.clear_hints, shortcut="Shift+Del",
-                   icon_name="fa5s.broom")
+                   icon_name="fa5s.broom", tip="Remove every hint stroke (undoable)")
     a["settings"] = n(win, "&Settings…", win.open_settings, shortcut="Ctrl+,",
                       icon_name="fa5s.cog")
     # Tools
@@ -103,10 +107,15 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
         modes.addAction(act)
         a[key] = act
     a["view_result"].setChecked(True)
-    a["show_hints"] = n(win, "Show &hints", win.canvas.set_show_hints, shortcut="Ctrl+H",
+    a["show_hints"] = n(win, "Show &hints", win.canvas.set_show_hints, shortcut=["H", "Ctrl+H"],
                         checkable=True, checked=win.settings.show_hints,
-                        icon_name="fa5s.eye")
-    a["about"] = n(win, "&About GANime", win.about)
+                        icon_name="fa5s.eye", tip="Show or hide the hint layer")
+    # Help
+    a["guide"] = n(win, "&Quick guide", win.quick_guide, shortcut=SK.HelpContents,
+                   icon_name="fa5s.question-circle", tip="The workflow in five pictures")
+    a["shortcuts"] = n(win, "&Keyboard shortcuts", win.show_shortcuts, shortcut="Ctrl+/",
+                       icon_name="fa5s.keyboard")
+    a["about"] = n(win, "&About GANime", win.about, icon_name="fa5s.info-circle")
     return a
 
 
@@ -148,6 +157,8 @@ def build_menus(win: MainWindow, a: dict[str, QAction]) -> None:
     m.addAction(a["show_hints"])
     win.view_menu = m
     m = mb.addMenu("&Help")
+    m.addActions([a["guide"], a["shortcuts"]])
+    m.addSeparator()
     m.addAction(a["about"])
 
 
@@ -158,7 +169,13 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> None:
     tb.addSeparator()
     tb.addActions([a["undo"], a["redo"]])
     tb.addSeparator()
-    tb.addActions([a["colorize"], a["auto"]])
+    tb.addAction(a["colorize"])
+    win.colorize_button = tb.widgetForAction(a["colorize"])
+    if isinstance(win.colorize_button, QToolButton):  # the primary action: labelled, in colour
+        win.colorize_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        win.colorize_button.setIcon(icon("fa5s.magic", "white"))
+        win.colorize_button.setStyleSheet(PRIMARY_STYLE)
+    tb.addAction(a["auto"])
     win.mode_box = QComboBox()
     for mode, label in MODE_LABELS.items():
         win.mode_box.addItem(label, mode)
@@ -170,13 +187,13 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> None:
         lambda _i: win.set_color_mode(win.mode_box.currentData()))
     tb.addWidget(win.mode_box)
     tb.addSeparator()
+    tb.addActions([a["show_hints"], a["clear"]])
+    tb.addSeparator()
     tb.addActions([a["view_result"], a["view_split"], a["view_side"], a["fit"]])
     win.addToolBar(tb)
     tools = QToolBar("Tools")
     tools.setObjectName("tools_toolbar")
     tools.addActions([a[f"tool_{t.value}"] for t in Tool])
-    tools.addSeparator()
-    tools.addAction(a["clear"])
     win.addToolBar(Qt.ToolBarArea.LeftToolBarArea, tools)
     opts = QToolBar("Tool options")
     opts.setObjectName("options_toolbar")
@@ -187,4 +204,14 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> None:
     win.size_box.setToolTip("Brush size ([ and ])")
     win.size_box.valueChanged.connect(win.set_brush_size)
     opts.addWidget(win.size_box)
+    opts.addSeparator()
+    opts.addWidget(QLabel(" Hint opacity "))
+    win.hint_opacity_box = QSlider(Qt.Orientation.Horizontal)
+    win.hint_opacity_box.setRange(10, 100)
+    win.hint_opacity_box.setFixedWidth(110)
+    win.hint_opacity_box.setValue(win.saved_hint_opacity())
+    win.hint_opacity_box.setToolTip("How strongly the hint layer covers the picture "
+                                    "(hints always keep a dark outline)")
+    win.hint_opacity_box.valueChanged.connect(win.set_hint_opacity)
+    opts.addWidget(win.hint_opacity_box)
     win.addToolBar(opts)

@@ -21,12 +21,14 @@ from PySide6.QtGui import (
     QPen,
     QPointingDevice,
     QTabletEvent,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
 from .canvas_paint import HINT_OPACITY, draw_cursor, draw_pending, draw_welcome
 from .document import Document
+from .hint_outline import OutlineCache
 from .hint_overlay import HintOverlay
 from .qt_util import qimage_view, to_qimage
 from .tools import Tool, ToolController
@@ -57,8 +59,11 @@ class Canvas(QWidget):
         self.mode = ViewMode.RESULT
         self.split = 0.5
         self.show_hints = True
+        self.hint_opacity = HINT_OPACITY
         self._lines_img = QImage()
         self._hints_img = QImage()
+        self._hints_version = 0  # bumped whenever the hint layer's pixels change
+        self._outline = OutlineCache()
         self._overlay = HintOverlay()
         self._result_img = QImage()
         self._pan_from: QPointF | None = None
@@ -97,8 +102,10 @@ class Canvas(QWidget):
         doc = self.doc
         if doc is None:
             return
-        if kind in ("lines", "image"):
-            self._region_want = None  # the highlighted region may be gone
+        if kind in ("lines", "image", "hints"):
+            # the highlighted region may be gone, or its colour is now a hint (or an undone one):
+            # the next pointer move asks again
+            self._region_want = None
         if kind == "image":
             self._lines_img = qimage_view(doc.lines)
             self._refresh_hints()
@@ -110,6 +117,7 @@ class Canvas(QWidget):
         self.update()
 
     def _refresh_hints(self) -> None:
+        self._hints_version += 1
         doc = self.doc
         if doc is None:
             self._overlay = HintOverlay()
@@ -127,7 +135,17 @@ class Canvas(QWidget):
         self.fit()
 
     def set_show_hints(self, show: bool) -> None:
-        self.show_hints = show
+        self.show_hints = bool(show)
+        self.update()
+
+    def set_hint_opacity(self, opacity: float) -> None:
+        self.hint_opacity = min(1.0, max(0.0, float(opacity)))
+        self.update()
+
+    def clear_hover(self) -> None:
+        """Forget the pointer: no brush ring, no fill highlight (it left, or a menu opened)."""
+        self._mouse = None
+        self._region_want = None
         self.update()
 
     # -- view --------------------------------------------------------------------------------------
@@ -241,7 +259,13 @@ class Canvas(QWidget):
 
     def _draw_hints(self, p: QPainter, x: float) -> None:
         if self.show_hints and not self._hints_img.isNull():
-            p.setOpacity(HINT_OPACITY)
+            t = p.transform()
+            ring = self._outline.get(self._hints_img, self._hints_version,
+                                     QTransform.fromTranslate(x, 0) * t, self.size())
+            p.resetTransform()  # the ring is in screen pixels (the clip stays where it was)
+            p.drawImage(QPointF(0, 0), ring)
+            p.setTransform(t)
+            p.setOpacity(self.hint_opacity)
             p.drawImage(QPointF(x, 0), self._hints_img)
             p.setOpacity(1.0)
 
@@ -400,8 +424,12 @@ class Canvas(QWidget):
         super().keyReleaseEvent(e)
 
     def leaveEvent(self, e) -> None:  # noqa: N802
-        self._mouse = None
-        self.update()
+        self.clear_hover()
+
+    def focusOutEvent(self, e) -> None:  # noqa: N802
+        if e.reason() == Qt.FocusReason.PopupFocusReason:  # a menu opened over the canvas
+            self.clear_hover()
+        super().focusOutEvent(e)
 
     def rendered(self) -> np.ndarray:
         """What the canvas shows now, as RGBA (for tests and benchmarks)."""

@@ -8,9 +8,10 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from .tools import Tool, ToolController
 
 HINT_OPACITY = 0.6
-WELCOME = ("Draw with the pen (B), or open a sketch: File → Open (Ctrl+O),\n"
-           "drag and drop a picture here, or paste one (Ctrl+V).\n\n"
-           "Paint colour hints with the hint brush (H), then Colorize (Ctrl+Enter).")
+WELCOME = ("Open a sketch: File → Open (Ctrl+O) or Import (Ctrl+I), drop a picture here,\n"
+           "or paste one (Ctrl+V); with Auto on it is colorized at once. Or draw with the pen (B).\n\n"
+           "Then press Colorize (Ctrl+Enter) and steer the colours with the hint brush (C)\n"
+           "or the fill tool (G). Help → Quick guide (F1) shows the whole workflow.")
 
 
 def draw_pending(p: QPainter, c: ToolController) -> None:

@@ -13,6 +13,7 @@ from ganime_core.imageio import from_array, is_image_path, load_image
 from . import export as ex
 from .commands import ReplaceImageCommand
 from .document import Document, lines_from_loaded
+from .file_names import start_folder, suggested_path
 from .palette import load_gpl, save_gpl
 from .project_io import SUFFIX, load_project, save_project
 from .prompts import IMAGE_FILTER, OPEN_FILTER, PROJECT_FILTER
@@ -22,7 +23,7 @@ from .widgets.dialogs import NewCanvasDialog
 
 log = logging.getLogger(__name__)
 
-EXPORTS = {  # kind -> (dialog title, filter, suffix)
+EXPORTS = {  # kind -> (dialog title, filter, suffix); suggested names: file_names.py
     "png": ("Export PNG", "PNG images (*.png)", ".png"),
     "color": ("Export colour-only PNG", "PNG images (*.png)", ".png"),
     "ora": ("Export OpenRaster", "OpenRaster (*.ora)", ".ora"),
@@ -55,7 +56,10 @@ class FileOpsMixin:
             self.open_path(path)
 
     def open_path(self, path: str | Path) -> bool:
-        """Open a project or a picture as a new document (asks about unsaved changes)."""
+        """Open a project or a picture as a new document (asks about unsaved changes).
+
+        A picture then behaves as if imported: it becomes the current sketch (title, dialog
+        folders, suggested names) and is colorized at once when Auto is on."""
         path = Path(path)
         if not self.maybe_save():
             return False
@@ -67,6 +71,8 @@ class FileOpsMixin:
                 self.show_project_warnings(path.name, project.warnings)
             else:
                 self.set_document(Document.from_loaded(load_image(path)), None, path.name)
+                self.set_sketch(path)
+                self.schedule_regen()
             self.settings.add_recent(str(path))
             self.update_recent_menu()
             self.show_status(f"Opened {path.name}")
@@ -79,15 +85,28 @@ class FileOpsMixin:
             self.import_path(path)
 
     def import_path(self, path: str | Path) -> None:
+        path = Path(path)
         with self.guard("Cannot import image"):
-            self.import_array(*lines_from_loaded(load_image(path)), Path(path).name)
+            self.import_array(*lines_from_loaded(load_image(path)), path.name, path)
 
-    def import_array(self, lines: np.ndarray, alpha: np.ndarray | None, name: str) -> None:
+    def import_array(self, lines: np.ndarray, alpha: np.ndarray | None, name: str,
+                     source: Path | None = None) -> None:
+        """Replace the line art (undoable; colorized at once when Auto is on)."""
         same = lines.shape[:2] == self.doc.lines.shape[:2]
         self.stack.push(ReplaceImageCommand(self.doc, lines, alpha, f"Import {name}"))
         if not same:
             self.canvas.fit()
+        if source is not None:
+            self.set_sketch(source)
         self.show_status(f"Imported {name} ({lines.shape[1]}×{lines.shape[0]})")
+
+    def set_sketch(self, path: Path | None) -> None:
+        """The picture the line art came from: names the title (unless a project does) and
+        the file dialogs' folder and suggestions."""
+        self.sketch_path = path
+        if path is not None and self.path is None:
+            self._name = path.name
+        self.update_title()
 
     def paste(self) -> None:
         cb = QGuiApplication.clipboard()
@@ -124,7 +143,7 @@ class FileOpsMixin:
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        suggested = str(self.path or Path(self._folder()) / f"{self.display_name()}{SUFFIX}")
+        suggested = str(self.path or self._suggest("project"))
         path = self.prompter.save_file("Save project", PROJECT_FILTER, suggested)
         return bool(path) and self.save_to(_with_suffix(path, SUFFIX))
 
@@ -151,10 +170,7 @@ class FileOpsMixin:
             self.prompter.info(title, "There is no result to export yet: press Colorize "
                                "(Ctrl+Enter) first.")
             return False
-        stem = Path(self.display_name()).stem
-        extra = {"color": "-colour", "hints": "-hints", "hints_json": "-hints"}.get(kind, "")
-        path = self.prompter.save_file(title, filters,
-                                       str(Path(self._folder()) / f"{stem}{extra}{suffix}"))
+        path = self.prompter.save_file(title, filters, str(self._suggest(kind)))
         if not path:
             return False
         return self.export_to(kind, _with_suffix(path, suffix))
@@ -204,9 +220,9 @@ class FileOpsMixin:
         """Autosave to the recovery folder when there are unsaved changes (never nags)."""
         if self.stack.isClean() or self._autosaved_rev == self.doc.revision:
             return False
-        try:
+        try:  # the source names the picture in the recovery prompt
             self.recovery.save(self.doc, self.palette_widget.palette_model,
-                               str(self.path or ""))
+                               str(self.path or self.sketch_path or ""))
         except Exception as exc:  # autosave must never interrupt painting
             log.warning("autosave failed: %s", exc)
             self.show_status(f"Autosave failed: {exc}")
@@ -228,6 +244,8 @@ class FileOpsMixin:
                     source = Path(orphan.source) if orphan.source else None
                     name = f"{source.name if source else 'untitled'} (recovered)"
                     self.set_document(project.doc, None, name)
+                    if source is not None and source.suffix.lower() != SUFFIX:
+                        self.sketch_path = source  # exports are named after it again
                     self.stack.resetClean()  # recovered work is unsaved work
                     self.show_project_warnings(name, project.warnings)
                     self.update_title()
@@ -236,8 +254,8 @@ class FileOpsMixin:
         return recovered
 
     def _folder(self) -> str:
-        if self.path is not None:
-            return str(self.path.parent)
-        if self.settings.recent_files:
-            return str(Path(self.settings.recent_files[0]).parent)
-        return str(Path.home())
+        """Where file dialogs start: the sketch's folder, else the project's, else recent."""
+        return str(start_folder(self.sketch_path, self.path, self.settings.recent_files))
+
+    def _suggest(self, kind: str) -> Path:
+        return suggested_path(kind, self.sketch_path, self.path, self.settings.recent_files)

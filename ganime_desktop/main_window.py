@@ -8,17 +8,27 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QUndoView, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QUndoView,
+    QWidget,
+)
 
 from ganime_core.hints import Stroke
 from ganime_core.imageio import from_array
 
 from .actions import build_actions, build_menus, build_toolbars
 from .canvas import Canvas
+from .colour_names import fill_text
 from .commands import UNDO_LIMIT, SetHintsCommand
 from .document import Document, ResultImages, lines_from_loaded
 from .file_ops import FileOpsMixin
 from .guide_ops import GuideOpsMixin
+from .help_ops import HelpOpsMixin
 from .palette import Palette
 from .prompts import ErrorGuard, Prompter
 from .qt_util import app_icon, from_qimage
@@ -26,10 +36,8 @@ from .recovery import RecoverySession
 from .region_worker import RegionService
 from .settings import AppSettings, default_recovery_dir, load_settings, save_settings
 from .tools import TOOLS, BrushState, Tool, ToolController
-from .widgets.dialogs import show_about
 from .widgets.guide_panel import GuidePanel
 from .widgets.palette_dock import PaletteWidget
-from .widgets.settings_dialog import SettingsDialog
 from .workers import FULL, Output, WorkerHost
 
 log = logging.getLogger(__name__)
@@ -41,14 +49,15 @@ NO_MODEL = ("No colorizing model is installed yet. Choose a GANime model file "
 FINDING_REGIONS = "Finding the regions to fill…"
 
 
-class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
+class MainWindow(FileOpsMixin, GuideOpsMixin, HelpOpsMixin, QMainWindow):
     def __init__(self, store: QSettings | None = None, recovery_dir: str | Path | None = None,
                  prompter: Prompter | None = None, doc: Document | None = None) -> None:
         super().__init__()
         self.store = store or QSettings()
         self.settings: AppSettings = load_settings(self.store)
         self.prompter = prompter or Prompter(self)
-        self.path: Path | None = None
+        self.path: Path | None = None  # the project file, once saved or opened
+        self.sketch_path: Path | None = None  # the picture opened or imported last
         self._name = "untitled"
         self._autosaved_rev = -1
         self._model_summary = ""
@@ -104,6 +113,9 @@ class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
         build_toolbars(self, self.actions_by_name)
         self._build_status_bar()
         self.canvas.set_show_hints(self.settings.show_hints)
+        self.canvas.set_hint_opacity(self.hint_opacity_box.value() / 100)
+        for menu in self.menuBar().findChildren(QMenu):  # no stale hover under an open menu
+            menu.aboutToShow.connect(self.canvas.clear_hover)
 
         self.regen_timer = QTimer(self)
         self.regen_timer.setSingleShot(True)
@@ -174,6 +186,7 @@ class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
             self.doc.unsubscribe(self._on_doc_changed)
         self.doc = doc
         self.path = path
+        self.sketch_path = None
         self._name = name or (path.name if path else "untitled")
         self.stack.clear()
         self.stack.setClean()
@@ -192,7 +205,10 @@ class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
         self.update_title()
 
     def update_title(self) -> None:
-        self.setWindowTitle(f"{self._name}[*] — GANime")
+        name = self._name
+        if self.path is not None and self.sketch_path is not None:  # a sketch imported into it
+            name = f"{name} ({self.sketch_path.name})"
+        self.setWindowTitle(f"{name}[*] — GANime")
         self.setWindowModified(not self.stack.isClean())
 
     def update_recent_menu(self) -> None:
@@ -252,7 +268,7 @@ class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
     def _apply_fill(self, strokes: tuple[Stroke, ...]) -> None:
         if strokes:  # the same single undo step as any hint edit
             self.stack.push(SetHintsCommand(self.doc, self.doc.hints + tuple(strokes),
-                                            "Fill region"))
+                                            fill_text(strokes[0].color)))
             self.schedule_regen()
 
     def _on_fill_busy(self, busy: bool) -> None:
@@ -356,25 +372,6 @@ class MainWindow(FileOpsMixin, GuideOpsMixin, QMainWindow):
         model = self.settings.model_file()
         self.model_label.setText(f"Model: {model.name if model else '?'} ({working_size}px)")
         self.model_label.setToolTip(summary)
-
-    # -- dialogs ---------------------------------------------------------------------------------------
-
-    def open_settings(self) -> None:
-        dlg = SettingsDialog(self.settings, self)
-        if dlg.exec():
-            self.apply_settings(dlg.result_settings())
-
-    def apply_settings(self, new: AppSettings) -> None:
-        old = self.settings
-        self.settings = new
-        save_settings(self.store, new)
-        self.autosave_timer.start(new.autosave_s * 1000)
-        self.actions_by_name["auto"].setChecked(new.auto_regen)
-        if (old.model_path, old.device) != (new.model_path, new.device) or self._model_failed:
-            self._start_model()
-
-    def about(self) -> None:
-        show_about(self, self._model_summary)
 
     # -- drag and drop, close -------------------------------------------------------------------------
 

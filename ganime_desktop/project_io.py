@@ -17,18 +17,23 @@ picture loads and :attr:`Project.warnings` says what was left out.
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ganime_core import __version__
-from ganime_core.errors import GanimeError
-from ganime_core.hints import HintSet
+from ganime_core.errors import BadHintsError, GanimeError
+from ganime_core.hints import MAX_HINT_FILE_BYTES, HintSet
 from ganime_core.imageio import atomic_write, encode_png, load_image
+from ganime_core.jsonsafe import is_int, parse_json, short
+from ganime_core.palettes import MAX_GPL_BYTES
 
 from .document import Document, ResultImages
 from .guide import REFERENCE_MAX_SIDE, ColourGuide, GuideError, Reference, parse_guide_json
@@ -42,6 +47,13 @@ GUIDE_MEMBER = "guide.json"
 REFERENCE_MEMBER = "reference.png"
 MAX_GUIDE_BYTES = 64 * 1024
 MAX_REFERENCE_BYTES = 16 * 1024**2  # a 1024 px RGB PNG is at most ~3 MB
+MAX_MANIFEST_BYTES = 1024**2
+MAX_SOURCE_CHARS = 4096
+# what a damaged zip can raise while it is read: none of it may reach the user as a traceback
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError,
+               NotImplementedError, RuntimeError, OverflowError, IndexError, KeyError)
+
+log = logging.getLogger(__name__)
 
 
 class ProjectError(GanimeError):
@@ -101,58 +113,90 @@ def _read(zf: zipfile.ZipFile, name: str, required: bool = True,
         return None
     if info.file_size > limit:
         raise ProjectError(f"{name} in the project is too large")
-    return zf.read(info)
+    try:
+        return zf.read(info)
+    except _ZIP_ERRORS as exc:
+        raise ProjectError(f"{name} in the project is damaged ({type(exc).__name__}: "
+                           f"{str(exc)[:80]})") from None
 
 
 def load_project(path: str | Path) -> Project:
+    """Read a ``.ganime`` file; anything wrong with it is a :class:`ProjectError` naming it."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
             return _load(zf)
     except FileNotFoundError:
         raise ProjectError(f"{path.name}: file not found") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ProjectError(f"{path.name}: not a GANime project or damaged ({exc})") from None
     except GanimeError as exc:
-        if isinstance(exc, ProjectError):
-            raise ProjectError(f"{path.name}: {exc}") from None
         raise ProjectError(f"{path.name}: {exc}") from None
+    except MemoryError:
+        raise ProjectError(f"{path.name}: not enough memory to open this project") from None
+    except _ZIP_ERRORS as exc:
+        log.debug("damaged project %s", path, exc_info=True)
+        raise ProjectError(f"{path.name}: not a GANime project or damaged ({str(exc)[:120]})") from None
+
+
+def _manifest(zf: zipfile.ZipFile) -> dict:
+    """manifest.json, checked: a dict of the right format, a whole-number version we can read."""
+    manifest = parse_json(_read(zf, "manifest.json", limit=MAX_MANIFEST_BYTES) or b"{}",
+                          "manifest.json", ProjectError)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ProjectError("not a GANime project (wrong format in manifest.json)")
+    version = manifest.get("version", VERSION)
+    if not is_int(version):
+        raise ProjectError(f"manifest.json: version must be a whole number, got {short(version)}")
+    if version > VERSION:
+        raise ProjectError(f"project version {version} is newer than this GANime; please update")
+    size = manifest.get("size")
+    if size is not None and not (isinstance(size, list) and len(size) == 2
+                                 and all(is_int(v) and v > 0 for v in size)):
+        raise ProjectError(f"manifest.json: size must be [width, height] in pixels, got {short(size)}")
+    source = manifest.get("source")
+    if source is not None and not (isinstance(source, str) and len(source) <= MAX_SOURCE_CHARS
+                                   and "\x00" not in source):
+        manifest["source"] = ""  # only an autosave's note of where it came from: not worth the picture
+    return manifest
+
+
+def _image(zf: zipfile.ZipFile, name: str, required: bool = True, **kw):
+    data = _read(zf, name, required)
+    if data is None:
+        return None
+    try:
+        return load_image(data, **kw)
+    except GanimeError as exc:
+        raise ProjectError(f"{name}: {str(exc).removeprefix('image data: ')}") from None
 
 
 def _load(zf: zipfile.ZipFile) -> Project:
-    try:
-        manifest = json.loads(_read(zf, "manifest.json") or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ProjectError("manifest.json is not valid JSON") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ProjectError("not a GANime project (wrong format in manifest.json)")
-    if int(manifest.get("version", 0)) > VERSION:
-        raise ProjectError(f"project version {manifest['version']} is newer than this GANime; "
-                           "please update")
-    img = load_image(_read(zf, "lines.png") or b"")
+    manifest = _manifest(zf)
+    img = _image(zf, "lines.png")
     doc = Document(img.rgb, img.alpha)
-    hints = HintSet.from_json((_read(zf, "hints.json") or b"{}").decode("utf-8"))
-    doc.hints = hints.strokes
     size = tuple(manifest.get("size") or doc.size)
     if size != doc.size:
         raise ProjectError(f"manifest size {size} does not match the line art {doc.size}")
+    try:
+        hints = HintSet.from_json(_read(zf, "hints.json", limit=MAX_HINT_FILE_BYTES) or b"{}")
+    except BadHintsError as exc:
+        raise ProjectError(f"hints.json: {str(exc).removeprefix('hint file ')}") from None
+    doc.hints = hints.strokes
     result = _read(zf, "result.png", required=False)
     color = _read(zf, "result_color.png", required=False)
     if result is not None and color is not None:
-        res_img, col_img = load_image(result), load_image(color)
+        res_img, col_img = _image(zf, "result.png"), _image(zf, "result_color.png")
         if res_img.size == doc.size and col_img.size == doc.size:
             doc.result = ResultImages(res_img.to_array(), col_img.rgb, revision=doc.revision)
-            flats = _read(zf, "result_flats.png", required=False)
-            if flats is not None:
-                flats_img = load_image(flats)
-                if flats_img.size == doc.size:
-                    doc.result.flats = flats_img.rgb
-    palette = Palette()
-    gpl = _read(zf, "palette.gpl", required=False)
-    if gpl is not None:
-        with contextlib.suppress(PaletteError):  # a damaged palette must not cost the picture
-            palette = from_gpl(gpl.decode("utf-8", errors="replace"))
-    project = Project(doc, palette, manifest)
+            flats_img = _image(zf, "result_flats.png", required=False)
+            if flats_img is not None and flats_img.size == doc.size:
+                doc.result.flats = flats_img.rgb
+    project = Project(doc, Palette(), manifest)
+    try:
+        gpl = _read(zf, "palette.gpl", required=False, limit=MAX_GPL_BYTES)
+        if gpl is not None:
+            project.palette = from_gpl(gpl.decode("utf-8", errors="replace"))
+    except (PaletteError, ProjectError) as exc:  # a damaged palette must not cost the picture
+        project.warnings.append(f"the palette (palette.gpl) is damaged and was left out: {exc}")
     doc.guide = _load_guide(zf, project.warnings)
     return project
 
@@ -161,14 +205,18 @@ def _load_guide(zf: zipfile.ZipFile, warnings: list[str]) -> ColourGuide:
     """The colour guide, or no guide (with a warning) when its part of the project is damaged."""
     try:
         raw = _read(zf, GUIDE_MEMBER, required=False, limit=MAX_GUIDE_BYTES)
-    except (ProjectError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ProjectError as exc:
         warnings.append(f"the colour guide ({GUIDE_MEMBER}) is damaged and was left out ({exc})")
         return ColourGuide()
     if raw is None:
         return ColourGuide()  # an older project, or none was set
     try:
+        doc = parse_json(raw, GUIDE_MEMBER, GuideError)  # typed errors for depth, bytes, syntax
+        version = doc.get("version", 0) if isinstance(doc, dict) else 0
+        if version is not None and not is_int(version):
+            raise GuideError(f"{GUIDE_MEMBER}: version must be a whole number, got {short(version)}")
         guide, ref = parse_guide_json(raw)
-    except GuideError as exc:
+    except (GuideError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         warnings.append(f"the colour guide was left out: {exc}")
         return ColourGuide()
     if ref is None:
@@ -177,12 +225,12 @@ def _load_guide(zf: zipfile.ZipFile, warnings: list[str]) -> ColourGuide:
     try:
         if member != REFERENCE_MEMBER:
             raise GuideError(f"unexpected reference entry {member[:40]!r}")
-        data = _read(zf, member, limit=MAX_REFERENCE_BYTES)
-        img = load_image(data or b"", max_pixels=(2 * REFERENCE_MAX_SIDE) ** 2)
+        png = _read(zf, member, limit=MAX_REFERENCE_BYTES)
+        img = load_image(png or b"", max_pixels=(2 * REFERENCE_MAX_SIDE) ** 2)
         if max(img.size) > 2 * REFERENCE_MAX_SIDE:
             raise GuideError(f"{img.size[0]}x{img.size[1]} is larger than a reference can be")
         return guide.with_reference(Reference.from_image(img, ref["name"]))
-    except (GanimeError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (GanimeError, cv2.error, *_ZIP_ERRORS) as exc:
         reason = str(exc).removeprefix("image data: ")
         warnings.append(f"the reference picture {ref['name'][:80]!r} ({REFERENCE_MEMBER}) is damaged "
                         f"and was left out: {reason}")

@@ -16,7 +16,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ganime_core.errors import GanimeError
 from ganime_core.imageio import atomic_write_bytes
+from ganime_core.jsonsafe import is_int, is_number, parse_json
 
 from .document import Document
 from .palette import Palette
@@ -27,8 +29,13 @@ log = logging.getLogger(__name__)
 _LIVE: set[str] = set()  # session ids owned by live windows of this process
 
 
+MAX_PID = 2**31 - 1
+MAX_INFO_BYTES = 64 * 1024  # a recovery entry is a few hundred bytes
+MAX_SOURCE_CHARS = 4096
+
+
 def pid_alive(pid: int) -> bool:
-    if pid <= 0:
+    if not 0 < pid <= MAX_PID:
         return False
     try:
         os.kill(pid, 0)
@@ -36,9 +43,29 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    except OSError:
+    except (OSError, OverflowError):
         return False
     return True
+
+
+def _entry(info: Path) -> tuple[int, str, str, float | None] | None:
+    """(pid, id, source, saved_at) of a recovery entry, or None when it is not a valid one."""
+    if info.stat().st_size > MAX_INFO_BYTES:
+        return None
+    try:
+        meta = parse_json(info.read_bytes(), info.name)
+    except GanimeError:
+        return None
+    if not isinstance(meta, dict):
+        return None
+    pid, sid, source, saved = meta.get("pid"), meta.get("id"), meta.get("source", ""), meta.get("saved_at")
+    if not (is_int(pid) and 0 < pid <= MAX_PID and isinstance(sid, str) and len(sid) <= 200):
+        return None
+    if not isinstance(source, str) or len(source) > MAX_SOURCE_CHARS or "\x00" in source:
+        source = ""
+    # a time the clock can show (1970..9999); anything else falls back to the file's own
+    saved_at = float(saved) if is_number(saved) and 0 <= saved < 253_402_300_799 else None
+    return pid, sid, source, saved_at
 
 
 @dataclass
@@ -51,8 +78,12 @@ class Orphan:
     saved_at: float
 
     def describe(self) -> str:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
-        name = Path(self.source).name if self.source else "an untitled picture"
+        try:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
+        except (OverflowError, OSError, ValueError):
+            when = "at an unknown time"
+        name = "".join(ch for ch in Path(self.source).name if ch.isprintable())[:120] if self.source else ""
+        name = name or "an untitled picture"
         return f"{name} (autosaved {when})"
 
     def discard(self) -> None:
@@ -97,18 +128,20 @@ def find_orphans(folder: str | Path) -> list[Orphan]:
     found = []
     for info in sorted(folder.glob("autosave-*.json")):
         try:
-            meta = json.loads(info.read_text(encoding="utf-8"))
-            pid, sid = int(meta["pid"]), str(meta["id"])
-        except (OSError, ValueError, KeyError, TypeError):
-            log.warning("ignoring unreadable recovery entry %s", info.name)
-            continue
-        project = info.with_suffix(SUFFIX)
-        if not project.is_file():
-            info.unlink(missing_ok=True)
-            continue
-        mine = pid == os.getpid()
-        if (mine and sid in _LIVE) or (not mine and pid_alive(pid)):
-            continue
-        found.append(Orphan(project, info, str(meta.get("source", "")),
-                            float(meta.get("saved_at", project.stat().st_mtime))))
+            entry = _entry(info) if info.is_file() else None
+            project = info.with_suffix(SUFFIX)
+            if entry is None:
+                log.warning("ignoring unreadable recovery entry %s", info.name)
+                continue
+            if not project.is_file():
+                info.unlink(missing_ok=True)
+                continue
+            pid, sid, source, saved_at = entry
+            mine = pid == os.getpid()
+            if (mine and sid in _LIVE) or (not mine and pid_alive(pid)):
+                continue
+            found.append(Orphan(project, info, source,
+                                project.stat().st_mtime if saved_at is None else saved_at))
+        except OSError as exc:  # a file that vanished or cannot be read: not worth a crash
+            log.warning("ignoring recovery entry %s: %s", info.name, exc)
     return found

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
+from ganime_core.errors import WeightsError
+from ganime_core.jsonsafe import is_number, parse_json
 from ganime_core.modelfile import DEFAULT_WEIGHTS, read_metadata
 
 log = logging.getLogger(__name__)
@@ -47,12 +49,34 @@ class AppSettings:
         del self.recent_files[MAX_RECENT_FILES:]
 
 
+MAX_PATH_CHARS = 4096
+
+
 def _int(qs: QSettings, key: str, default: int, lo: int, hi: int) -> int:
     try:
         v = int(qs.value(key, default))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
     return min(hi, max(lo, v))
+
+
+def _path(value: object) -> str:
+    """A file path from the settings file, or "" when it cannot be one (a list, a NUL, huge)."""
+    if not isinstance(value, str) or "\x00" in value or len(value) > MAX_PATH_CHARS:
+        return ""
+    return value
+
+
+def _recent(value: object) -> list[str]:
+    if not isinstance(value, str) or len(value) > MAX_RECENT_FILES * (MAX_PATH_CHARS + 8):
+        return []
+    try:
+        recent = json.loads(value)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(recent, list):
+        return []
+    return [p for p in (_path(v) for v in recent) if p][:MAX_RECENT_FILES]
 
 
 def _bool(qs: QSettings, key: str, default: bool) -> bool:
@@ -66,7 +90,7 @@ def load_settings(qs: QSettings) -> AppSettings:
     s = AppSettings()
     device = str(qs.value("device", s.device))
     s.device = device if device in DEVICES else "auto"
-    s.model_path = str(qs.value("model_path", "") or "")
+    s.model_path = _path(qs.value("model_path", "") or "")
     s.working_size = _int(qs, "working_size", 0, 0, 4096)
     s.preview_size = _int(qs, "preview_size", s.preview_size, 64, 1024)
     s.cpu_threads = _int(qs, "cpu_threads", 0, 0, 256)
@@ -76,11 +100,7 @@ def load_settings(qs: QSettings) -> AppSettings:
     s.show_hints = _bool(qs, "show_hints", s.show_hints)
     mode = str(qs.value("color_mode", s.color_mode))
     s.color_mode = mode if mode in COLOR_MODES else "plain"
-    try:
-        recent = json.loads(str(qs.value("recent_files", "[]")))
-        s.recent_files = [str(p) for p in recent][:MAX_RECENT_FILES]
-    except (ValueError, TypeError):
-        s.recent_files = []
+    s.recent_files = _recent(qs.value("recent_files", "[]"))
     return s
 
 
@@ -117,10 +137,10 @@ class ModelFacts:
                 f"working size: {self.working_size} px"]
         t = self.training
         facts = [f"{k.replace('_', ' ')} {t[k]}" for k in ("steps", "epochs", "images_seen")
-                 if t.get(k) not in (None, "")]
-        if t.get("train_seconds"):
+                 if is_number(t.get(k))]
+        if is_number(t.get("train_seconds")):
             facts.append(f"{float(t['train_seconds']) / 3600:.1f} h")
-        if t.get("data"):
+        if isinstance(t.get("data"), str) and t["data"]:
             facts.append(f"data {Path(str(t['data'])).name}")
         if facts:
             rows.append("training: " + ", ".join(facts))
@@ -137,12 +157,13 @@ def metrics_line(metrics: dict) -> str:
         parts = []
         for name, m in sorted(methods.items(), key=lambda kv: kv[0] != "model"):  # the model first
             if isinstance(m, dict):
-                vals = [f"{k.upper()} {m[k]:.4g}" for k in ("ssim", "fid") if isinstance(m.get(k), int | float)]
-                parts.append(f"{names.get(name, name)} " + " / ".join(vals))
+                vals = [f"{k.upper()} {m[k]:.4g}" for k in ("ssim", "fid") if is_number(m.get(k))]
+                parts.append(f"{names.get(name, str(name)[:40])} " + " / ".join(vals))
         n = metrics.get("n_images")
-        return "; ".join(parts) + (f" ({n} validation images)" if n else "")
-    shown = list(metrics.items())[:6]
-    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in shown)
+        return "; ".join(parts) + (f" ({n:.0f} validation images)" if is_number(n) and n else "")
+    shown = [(str(k)[:40], v) for k, v in list(metrics.items())[:6]]
+    return ", ".join(f"{k} {v:.4g}" if is_number(v) else f"{k} {v[:40]}" if isinstance(v, str) else k
+                     for k, v in shown)
 
 
 def read_model_facts(path: str | Path) -> ModelFacts:
@@ -156,14 +177,17 @@ def read_model_facts(path: str | Path) -> ModelFacts:
 
     def js(key: str) -> dict:
         try:
-            v = json.loads(meta.get(key) or "{}")
-        except ValueError:
+            v = parse_json(meta.get(key) or "{}", key, WeightsError)
+        except WeightsError:
             return {}
         return v if isinstance(v, dict) else {}
 
     try:
         ws = int(meta.get("working_size", "512"))
-    except ValueError:
+    except (TypeError, ValueError):
         ws = 512
-    return ModelFacts(path, meta.get("arch", "?"), ws, meta.get("model_card", ""),
+    if not 16 <= ws <= 16384:
+        ws = 512
+    arch = "".join(ch for ch in str(meta.get("arch", "?")) if ch.isprintable())[:80] or "?"
+    return ModelFacts(path, arch, ws, str(meta.get("model_card", "")),
                       js("training"), js("metrics"), js("config"))

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoStack
 from ganime_core.errors import GanimeError
 from ganime_core.hints import Stroke
 
+from .colour_names import fill_text, hint_stroke_text
 from .commands import LineStrokeCommand, SetHintsCommand, add_hint
 from .document import Document
 from .painting import crop, draw_segment, segment_box
@@ -50,7 +51,7 @@ class ToolInfo:
 TOOLS: dict[Tool, ToolInfo] = {
     Tool.PEN: ToolInfo("Pen", "B", "fa5s.pen", "Draw line art (pressure-sensitive)"),
     Tool.ERASER: ToolInfo("Eraser", "E", "fa5s.eraser", "Erase line art"),
-    Tool.HINT: ToolInfo("Hint brush", "H", "fa5s.paint-brush", "Paint colour hints"),
+    Tool.HINT: ToolInfo("Hint brush", "C", "fa5s.paint-brush", "Paint colour hints"),
     Tool.HINT_ERASER: ToolInfo("Hint eraser", "Shift+E", "mdi6.eraser-variant",
                                "Erase colour hints"),
     Tool.EYEDROPPER: ToolInfo("Eyedropper", "I", "fa5s.eye-dropper",
@@ -196,8 +197,7 @@ class ToolController:
         except GanimeError as exc:
             log.warning("dropping invalid hint stroke: %s", exc)
             return
-        text = "Erase hints" if stroke.erase else "Hint stroke"
-        self.stack.push(add_hint(doc, stroke, text))
+        self.stack.push(add_hint(doc, stroke, hint_stroke_text(stroke.color, stroke.erase)))
         if self.on_edit_finished:
             self.on_edit_finished()
 
@@ -221,6 +221,7 @@ class ToolController:
             return
         if not strokes:
             return
-        self.stack.push(SetHintsCommand(self.doc, self.doc.hints + strokes, "Fill region"))
+        self.stack.push(SetHintsCommand(self.doc, self.doc.hints + strokes,
+                                        fill_text(strokes[0].color)))
         if self.on_edit_finished:
             self.on_edit_finished()

@@ -1,10 +1,8 @@
-"""Small dialogs: new canvas size, about."""
+"""Small dialogs: new canvas size (About and the help dialogs: help_dialogs.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QSpinBox, QWidget
-
-from ganime_core import __version__
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
 
 MAX_SIDE = 8000
 
@@ -30,15 +28,3 @@ class NewCanvasDialog(QDialog):
 
     def size_value(self) -> tuple[int, int]:
         return self.width_box.value(), self.height_box.value()
-
-
-def about_text(model_summary: str) -> str:
-    model = model_summary or "No model loaded yet."
-    return (f"<h3>GANime {__version__}</h3>"
-            "<p>Colorize anime and manga line art on your own machine with a "
-            "hint-conditioned pix2pix model.</p>"
-            f"<p><b>Model</b></p><pre>{model}</pre>")
-
-
-def show_about(parent: QWidget | None, model_summary: str) -> None:
-    QMessageBox.about(parent, "About GANime", about_text(model_summary))

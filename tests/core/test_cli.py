@@ -105,3 +105,149 @@ def test_region_modes_and_layers(samples_dir: Path, tiny_weights: Path, tmp_path
     n_flat = len(np.unique(flats.reshape(-1, 3), axis=0))
     n_plain = len(np.unique(plain.reshape(-1, 3), axis=0))
     assert n_flat < 300 < n_plain
+
+
+# -- issue 13: `ganime FILE`, a readable `info`, `--gap`; issue 15: one list of readable kinds ----
+
+def test_a_file_as_first_argument_opens_it_in_the_app(tmp_path: Path, monkeypatch, capsys) -> None:
+    import ganime_core.cli as cli
+
+    opened: list[str | None] = []
+    monkeypatch.setattr(cli, "_run_app", lambda file=None: opened.append(file) or 0)
+    sketch = tmp_path / "sketch.png"
+    Image.new("L", (8, 8), 255).save(sketch)
+    project = tmp_path / "work.ganime"
+    project.write_bytes(b"PK")
+    assert main([str(sketch)]) == 0
+    assert main(["app", str(sketch)]) == 0
+    assert main(["-v", str(project)]) == 0
+    assert main([]) == 0
+    assert opened == [str(sketch), str(sketch), str(project), None]
+    # a picture that is not there is a usage error, not an app showing an empty window
+    assert main([str(tmp_path / "missing.png")]) == 2
+    assert "missing.png: file not found" in capsys.readouterr().err
+    assert len(opened) == 4
+    # a word that is neither a command nor a file stays argparse's usage error
+    try:
+        main(["colourise"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("an unknown command must be a usage error")
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def _model_with_history(tmp_path: Path) -> Path:
+    import torch
+
+    from ganime_core.models import build_generator
+    from ganime_core.weights import save_weights
+
+    torch.manual_seed(0)
+    path = tmp_path / "hist.safetensors"
+    save_weights(path, build_generator("unet", {"base_width": 8, "depth": 5}), working_size=128,
+                 training={"steps": 24659, "images_seen": 197272, "epochs": 70.48, "train_seconds": 11194.4,
+                           "config": {"lr_g": 0.0001, "data": "/somewhere/train"}, "lineage": [{"steps": 1}]},
+                 metrics={"methods": {"model": {"fid": 183.11, "ssim": 0.6588, "hint_de_with": 1.96,
+                                                "hint_de_without": 19.7},
+                                      "sketch": {"fid": 280.38, "ssim": 0.5339}}, "n_images": 200},
+                 model_card="# Card\n\nA line only the full metadata shows.")
+    return path
+
+
+def test_info_is_a_short_summary_and_json_has_everything(tmp_path: Path, capsys) -> None:
+    import json
+
+    path = _model_with_history(tmp_path)
+    assert main(["info", "--weights", str(path)]) == 0
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert len(lines) <= 7, out
+    assert lines[0].startswith("GANime ") and "torch" in lines[0]
+    assert any(ln.startswith("model: unet") and "M parameters" in ln for ln in lines)
+    assert "training: 24,659 steps, 197,272 images seen, 70.5 epochs, 3.1 h of training" in out
+    assert "scores: model FID 183.1 / SSIM 0.6588; bare sketch FID 280.4 / SSIM 0.5339" in out
+    assert "ΔE2000 2.0 with hints, 19.7 without" in out and "(200 validation images)" in out
+    assert "A line only the full metadata shows" not in out and "lr_g" not in out and "{" not in out
+    assert main(["info", "--weights", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    model = doc["model"]
+    assert model["model_card"].endswith("A line only the full metadata shows.")
+    assert model["training"]["config"]["lr_g"] == 0.0001 and model["training"]["lineage"] == [{"steps": 1}]
+    assert model["metrics"]["methods"]["sketch"]["fid"] == 280.38
+    assert model["arch"] == "unet" and model["parameters"] > 0 and len(model["sha256"]) == 64
+    assert doc["ganime"] and doc["torch"] and isinstance(doc["device"], str) and doc["device"]
+
+
+def test_gap_is_passed_to_colorize(tmp_path: Path, monkeypatch) -> None:
+    import ganime_core.api as api
+
+    calls: list[dict] = []
+
+    class Fake:
+        def colorize(self, src, hints=None, **kw):
+            calls.append(kw)
+            return type("R", (), {"image": np.zeros((8, 8, 3), np.uint8), "layers": None, "alpha": None})()
+
+    monkeypatch.setattr(api.Colorizer, "load", classmethod(lambda cls, *a, **k: Fake()))
+    Image.new("L", (8, 8), 255).save(tmp_path / "s.png")
+    base = ["colorize", str(tmp_path / "s.png"), "--overwrite", "-o", str(tmp_path / "o")]
+    assert main([*base, "--gap", "12"]) == 0
+    assert main(base) == 0
+    assert main([*base, "--gap", "0"]) == 0
+    assert [c["gap"] for c in calls] == [12, None, 0]
+    for bad in ("65", "-1", "wide"):
+        try:
+            main([*base, "--gap", bad])
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"--gap {bad} must be a usage error")
+    assert len(calls) == 3
+
+
+def test_gap_closes_an_open_outline_on_real_pixels(tiny_weights: Path, tmp_path: Path) -> None:
+    """A red hint inside a circle with a 9-px opening: with --gap 0 it floods the background,
+    with --gap 12 it stays inside (flats mode: a hint claims its whole region)."""
+    import cv2
+
+    page = np.full((160, 160), 255, np.uint8)
+    cv2.circle(page, (80, 80), 40, 0, 3)
+    page[76:85, 115:125] = 255  # the 9-px gap in the outline
+    Image.fromarray(page).save(tmp_path / "ring.png")
+    HintSet((Stroke(((80, 80), (84, 82)), (230, 20, 20), 10),), (160, 160)).save(tmp_path / "ring.json")
+    args = ["colorize", str(tmp_path / "ring.png"), "--weights", str(tiny_weights), "--mode", "flats",
+            "--hints", str(tmp_path / "ring.json")]
+    assert main([*args, "-o", str(tmp_path / "g0"), "--gap", "0"]) == 0
+    assert main([*args, "-o", str(tmp_path / "g12"), "--gap", "12"]) == 0
+    open_ = np.asarray(Image.open(tmp_path / "g0" / "ring.png")).astype(int)
+    closed = np.asarray(Image.open(tmp_path / "g12" / "ring.png")).astype(int)
+
+    def red(px: np.ndarray) -> bool:
+        return px[0] > 150 and px[1] < 100 and px[2] < 100
+
+    assert red(closed[80, 80]) and red(open_[80, 80])
+    assert red(open_[10, 10]) and not red(closed[10, 10])
+
+
+def test_folder_reads_gif_and_counts_skipped_files(tiny_weights: Path, tmp_path: Path, capsys) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.new("L", (24, 24), 255).save(src / "a.png")
+    Image.new("P", (24, 24), 0).save(src / "b.gif")
+    (src / "notes.txt").write_text("not a picture")
+    (src / "c.psd").write_bytes(b"8BPS")
+    assert main(["colorize", str(src), "-o", str(tmp_path / "out"), "--weights", str(tiny_weights)]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "b.png"]
+    err = capsys.readouterr().err
+    assert "2 of 2 colorized" in err and "2 files skipped" in err and "GIF" in err
+    # a single file of another kind is reported in one line, not silently dropped
+    assert main(["colorize", str(src / "notes.txt"), "-o", str(tmp_path / "o2"),
+                 "--weights", str(tiny_weights)]) == 1
+    assert "not a picture kind GANime reads" in capsys.readouterr().err
+    # a folder with nothing readable says how much it skipped
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "x.txt").write_text("x")
+    assert main(["colorize", str(empty), "-o", str(tmp_path / "o3"), "--weights", str(tiny_weights)]) == 2
+    assert "no input images found (1 file skipped" in capsys.readouterr().err

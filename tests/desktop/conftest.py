@@ -21,6 +21,8 @@ class FakePrompter:
         self.errors: list[tuple[str, str]] = []
         self.infos: list[tuple[str, str]] = []
         self.asked: list[str] = []
+        self.asked_text: list[str] = []
+        self.dialogs: list[tuple[str, str, str]] = []  # (kind, title, folder or suggested path)
         self.answers: dict[str, object] = {"ask": True, "save_discard_cancel": "discard"}
         self.open_path: str | None = None
         self.save_path: str | None = None
@@ -33,16 +35,19 @@ class FakePrompter:
 
     def ask(self, title: str, text: str) -> bool:
         self.asked.append(title)
+        self.asked_text.append(text)
         return bool(self.answers["ask"])
 
     def save_discard_cancel(self, title: str, text: str) -> str:
         self.asked.append(title)
         return str(self.answers["save_discard_cancel"])
 
-    def open_file(self, *_a) -> str | None:
+    def open_file(self, title: str, _filters: str = "", folder: str = "") -> str | None:
+        self.dialogs.append(("open", title, folder))
         return self.open_path
 
-    def save_file(self, *_a) -> str | None:
+    def save_file(self, title: str, _filters: str = "", suggested: str = "") -> str | None:
+        self.dialogs.append(("save", title, suggested))
         return self.save_path
 
 

@@ -184,18 +184,21 @@ def test_no_two_actions_share_a_shortcut(make_window) -> None:
             key = seq.toString()
             assert key not in seen, f"{key} is used by {seen.get(key)} and {name}"
             seen[key] = name
-    assert {"B", "E", "H", "I", "[", "]", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Return"} <= set(seen)
+    assert {"B", "C", "E", "G", "H", "I", "[", "]", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Return"} \
+        <= set(seen)
+    assert seen["H"] == "show_hints" and seen["C"] == "tool_hint"
 
 
 def test_small_dialogs(qtbot) -> None:
-    from ganime_desktop.widgets.dialogs import NewCanvasDialog, about_text
+    from ganime_desktop.widgets.dialogs import NewCanvasDialog
+    from ganime_desktop.widgets.help_dialogs import about_text
 
     dlg = NewCanvasDialog(None, 640, 480)
     qtbot.addWidget(dlg)
     dlg.width_box.setValue(99999)  # clamped to the largest canvas
     assert dlg.size_value() == (8000, 480)
-    assert "GANime" in about_text("") and "No model" in about_text("")
-    assert "unet" in about_text("model: unet")
+    assert "GANime" in about_text(None) and "No model" in about_text(None)
+    assert "cannot be used" in about_text(None, "", "The model file cannot be used: bad")
 
 
 def test_command_line_arguments() -> None:

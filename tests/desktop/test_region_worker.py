@@ -57,7 +57,7 @@ def test_click_right_after_import_fills_once_regions_arrive_from_the_worker(
     assert not mask[768, 768] and not mask[5, 5] and not mask[900, 100]
     assert {s.color for s in win.doc.hints} == {RED}
     assert [win.stack.text(i) for i in range(win.stack.count())] == \
-        ["Import big sketch", "Fill region"]
+        ["Import big sketch", "Fill region (red)"]
     assert not win.regions.busy
     assert win.canvas.cursor().shape() == Qt.CursorShape.CrossCursor
     assert win.statusBar().currentMessage() != FINDING_REGIONS
@@ -93,7 +93,7 @@ def test_click_queued_for_old_lines_is_dropped_when_the_lines_change(
     assert {s.color for s in win.doc.hints} == {BLUE}, "the stale red click never lands"
     mask = rasterize(win.doc.hints, *win.doc.size).mask
     assert mask[70, 40] and mask[70, 100], "the whole square: the split is undone"
-    assert [win.stack.text(i) for i in range(win.stack.count())] == ["Fill region"]
+    assert [win.stack.text(i) for i in range(win.stack.count())] == ["Fill region (blue)"]
     assert all(t is not threading.main_thread() for t, _ in segment_calls)
 
 
@@ -123,7 +123,7 @@ def test_undo_of_a_fill_restores_the_previous_hints_exactly(make_window, qtbot) 
     qtbot.waitUntil(lambda: len(win.doc.hints) > 1, timeout=WAIT_MS)
     filled = win.doc.hints
     assert filled[:1] == before
-    assert win.stack.count() == 2 and win.stack.text(1) == "Fill region"
+    assert win.stack.count() == 2 and win.stack.text(1) == "Fill region (red)"
     win.stack.undo()
     assert win.doc.hints == before
     win.stack.redo()

@@ -1,0 +1,42 @@
+"""Where file dialogs start and which names they suggest. Qt-free.
+
+Dialogs start in the current sketch's folder (the picture opened or imported last), else the
+project's, else the most recent file's, else home; names come from the sketch (else the
+project): ``<sketch>-colour.png``, ``<sketch>.ora``, ``<sketch>.ganime``...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXPORT_ENDINGS = {
+    "png": "-colour.png",  # never "<sketch>.png": that would offer to overwrite the sketch
+    "color": "-colour-only.png",
+    "ora": ".ora",
+    "psd": ".psd",
+    "hints": "-hints.png",
+    "hints_json": "-hints.json",
+    "project": ".ganime",
+}
+
+
+def start_folder(sketch: Path | None, project: Path | None, recent: list[str]) -> Path:
+    for p in (sketch, project, Path(recent[0]) if recent else None):
+        if p is not None and p.parent.is_dir():
+            return p.parent
+    return Path.home()
+
+
+def base_name(sketch: Path | None, project: Path | None) -> str:
+    if sketch is not None:
+        return sketch.stem
+    if project is not None:
+        return project.stem
+    return "untitled"
+
+
+def suggested_path(kind: str, sketch: Path | None, project: Path | None,
+                   recent: list[str]) -> Path:
+    """The full path a save/export dialog for ``kind`` (a key of EXPORT_ENDINGS) proposes."""
+    folder = start_folder(sketch, project, recent)
+    return folder / f"{base_name(sketch, project)}{EXPORT_ENDINGS[kind]}"

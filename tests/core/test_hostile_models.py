@@ -1,0 +1,127 @@
+"""Hostile model files: damaged metadata is a WeightsError naming the file, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from safetensors.numpy import save_file
+
+from ganime_core.errors import WeightsError
+from ganime_core.modelfile import read_metadata
+from ganime_core.weights import load_weights, read_info
+
+FUZZ = bool(os.environ.get("GANIME_FUZZ"))
+BOUNDED = settings(max_examples=300 if FUZZ else 30, deadline=None, derandomize=not FUZZ,
+                   database=None, suppress_health_check=[HealthCheck.too_slow,
+                                                         HealthCheck.function_scoped_fixture])
+
+
+def bounded(fn: Callable[[], object], seconds: float = 5.0, megabytes: int = 300) -> object:
+    peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        assert time.perf_counter() - t0 < seconds
+        assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak0) / 1024 < megabytes
+
+
+GOOD_META = {"format": "ganime-weights", "format_version": "1", "arch": "unet",
+             "config": json.dumps({"base_width": 8, "depth": 5}), "in_channels": "5",
+             "working_size": "128", "training": "{}", "metrics": "{}", "model_card": "# card"}
+
+
+def _file(tmp_path: Path, meta: dict[str, str], name: str = "m.safetensors") -> Path:
+    path = tmp_path / name
+    save_file({"x": np.zeros(2, np.float32)}, str(path), metadata=meta)
+    return path
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"config": "[" * 100_000 + "]" * 100_000}, "nested too deeply"),
+    ({"config": "[1, 2]"}, "not dict"),
+    ({"config": json.dumps({"base_width": 10**9})}, "invalid model configuration"),
+    ({"config": json.dumps({"base_width": "wide"})}, "invalid model configuration"),
+    ({"config": json.dumps({"depth": -3})}, "invalid model configuration"),
+    ({"training": "\"just text\""}, "not dict"),
+    ({"metrics": "{\"a\": " * 5000 + "1" + "}" * 5000}, "nested too deeply"),
+    ({"working_size": "abc"}, "invalid model configuration"),
+    ({"working_size": "1" * 5000}, "invalid model configuration"),
+    ({"working_size": "0"}, "invalid model configuration"),
+    ({"inputs": "{\"a\": 1}"}, "not list"),
+    ({"format_version": "one"}, "format version"),
+    ({"arch": "resnet9000"}, "invalid model configuration"),
+])
+def test_each_hostile_metadata_is_a_weights_error(tmp_path: Path, changes: dict, words: str) -> None:
+    path = _file(tmp_path, {**GOOD_META, **changes})
+    with pytest.raises(WeightsError, match=words) as err:
+        bounded(lambda: read_info(path))
+    assert "m.safetensors" in str(err.value)
+
+
+def test_a_huge_described_model_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    """A config within the type limits but not matching the file's tensors is refused without
+    allocating the model it describes (built on the meta device first)."""
+    meta = {**GOOD_META, "config": json.dumps({"base_width": 4096, "depth": 8, "max_width_mult": 8})}
+    path = _file(tmp_path, meta)
+    with pytest.raises(WeightsError, match="do not match"):
+        bounded(lambda: load_weights(path), seconds=30, megabytes=600)  # the model: ~70 GB
+
+
+def test_bad_checksum_files_are_weights_errors(tiny_weights: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "t.safetensors"
+    copy.write_bytes(tiny_weights.read_bytes())
+    side = tmp_path / "t.safetensors.sha256"
+    for content in (b"\xff\xfe\x00", b"", b"zz" * 32, b"a" * 10_000):
+        side.write_bytes(content)
+        with pytest.raises(WeightsError, match="sha256|checksum"):
+            load_weights(copy)
+
+
+def test_good_file_still_reads(tmp_path: Path) -> None:
+    info = read_info(_file(tmp_path, GOOD_META))
+    assert info.arch == "unet" and info.working_size == 128 and info.training == {}
+
+
+JSON_TEXT = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    max_leaves=12).map(json.dumps)
+CONFIG_KEYS = st.sampled_from(["base_width", "depth", "in_channels", "norm", "dropout", "code_dim",
+                               "max_width_mult", "upsample", "out_channels", "bogus"])
+CONFIGS = st.dictionaries(CONFIG_KEYS, st.integers(-5, 10**7) | st.floats() | st.text(max_size=10)
+                          | st.booleans() | st.none(), max_size=4).map(json.dumps)
+
+
+@BOUNDED
+@given(changes=st.dictionaries(
+    st.sampled_from(["format", "format_version", "arch", "config", "in_channels", "working_size",
+                     "inputs", "training", "metrics", "model_card", "created"]),
+    JSON_TEXT | CONFIGS | st.text(max_size=20), max_size=4))
+def test_random_metadata_gives_info_or_weights_error(changes: dict[str, str], tmp_path: Path) -> None:
+    path = _file(tmp_path, {**GOOD_META, **changes})
+    try:
+        info = bounded(lambda: read_info(path))
+    except WeightsError as exc:
+        assert "m.safetensors" in str(exc)
+        return
+    assert isinstance(info.training, dict) and isinstance(info.metrics, dict)
+    assert 16 <= info.working_size <= 16384
+
+
+@BOUNDED
+@given(data=st.binary(max_size=400))
+def test_random_bytes_are_not_a_model(data: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "junk.safetensors"
+    path.write_bytes(data)
+    with pytest.raises(WeightsError, match="junk.safetensors"):
+        bounded(lambda: read_metadata(path))
