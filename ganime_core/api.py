@@ -37,6 +37,7 @@ from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
 from .palettes import PaletteLike, ReferenceLike, palette_of
 from .regions import RegionConfig, RegionLayers, Regions, compose, segment
+from .regions_segment import MAX_GAP
 from .weights import ModelInfo, load_weights
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ LINE_MODES = ("multiply", "none")
 COLOR_MODES = ("plain", "flats", "locked")
 PRECISIONS = ("auto", "fp32", "bf16")
 DEFAULT_GAP = RegionConfig().gap_close
-MAX_GAP = 64
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from .errors import GanimeError
 from .imageio import is_image_path, load_image, readable_kinds_text, save_png
+from .regions_segment import MAX_GAP
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,8 @@ class BatchJob:
             from .palettes import palette_from_gpl
 
             self.guide_palette = palette_from_gpl(self.palette)  # a bad palette is a usage error
-        if self.gap is not None and not 0 <= self.gap <= 64:
-            raise GanimeError(f"--gap must be between 0 and 64 px, got {self.gap}")
+        if self.gap is not None and not 0 <= self.gap <= MAX_GAP:
+            raise GanimeError(f"--gap must be between 0 and {MAX_GAP} px, got {self.gap}")
         if self.reference and not Path(self.reference).exists():
             raise GanimeError(f"--reference {self.reference}: not found")
         if self.output.exists() and not self.output.is_dir():

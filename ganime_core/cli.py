@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .errors import GanimeError
 from .jsonsafe import is_number
+from .regions_segment import MAX_GAP
 
 log = logging.getLogger("ganime")
 
@@ -85,7 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-MAX_GAP = 64  # ganime_core.api.MAX_GAP, without importing torch for the parser
 COMMANDS = ("colorize", "info", "serve", "app")
 PROJECT_SUFFIX = ".ganime"
 

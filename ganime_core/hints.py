@@ -26,6 +26,7 @@ MAX_COORD = 10_000_000.0  # |x|, |y| and brush width beyond this are refused as 
 MAX_SIDE = 10_000_000  # the largest canvas side a hint file may name
 MAX_HINT_FILE_BYTES = 64 * 1024**2  # 1M points with pressures fit in about 30 MB
 _CV_MAX_THICKNESS = 32_767  # OpenCV's limit for cv2.line
+_CLIP_REACH = 1 << 17  # px off the canvas beyond which stroke geometry is clipped
 
 RGB = tuple[int, int, int]
 
@@ -284,7 +285,11 @@ def rasterize(strokes: Iterable[Stroke] | HintSet, width: int, height: int,
         strokes = strokes.strokes
     rgb = np.zeros((height, width, 3), np.uint8)
     mask = np.zeros((height, width), np.uint8)
-    reach = math.hypot(width, height) + 2.0  # a radius that covers the canvas from anywhere on it
+    # Beyond ``reach`` from the canvas nothing can touch it: points farther out are clipped, brushes
+    # wider are capped. It is a fixed, generous distance (not the canvas size), so that drawing a
+    # stroke into a patch of the canvas (the app's hint layer) gives the same pixels as drawing
+    # it into the whole canvas for every stroke an artist can make.
+    reach = max(math.hypot(width, height) + 2.0, float(_CLIP_REACH))
     lo, hi = -reach, (width + reach, height + reach)
     for s in strokes:
         color = (0, 0, 0) if s.erase else tuple(int(c) for c in s.color)

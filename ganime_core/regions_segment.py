@@ -33,6 +33,9 @@ from scipy.sparse.csgraph import connected_components
 log = logging.getLogger(__name__)
 
 
+MAX_GAP = 64  # the largest gap-closing size (px) the app, CLI and service accept
+
+
 @dataclass(frozen=True)
 class RegionConfig:
     """How line art is cut into regions.

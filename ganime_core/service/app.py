@@ -25,6 +25,7 @@ from .. import __version__
 from ..errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
 from ..hints import HintSet
 from ..imageio import MAX_PIXELS, encode_png, load_image
+from ..regions_segment import MAX_GAP
 from .jobs import ClientGone, JobQueue, QueueFull, ShuttingDown, Superseded
 from .layers import result_ora
 
@@ -34,8 +35,8 @@ MAX_BODY = 200 * 1024 * 1024
 MODES = ("plain", "flats", "locked")
 LINES = ("multiply", "none")
 FORMATS = ("png", "ora")
-# The multipart fields POST /v1/colorize accepts (``gap`` joins when the API has it).
-FIELDS = ("image", "hints", "mode", "lines", "size", "palette", "reference", "format", "layers", "live")
+# The multipart fields POST /v1/colorize accepts.
+FIELDS = ("image", "hints", "mode", "lines", "size", "gap", "palette", "reference", "format", "layers", "live")
 MIN_SIZE, MAX_SIZE = 16, 4096
 ORA_TYPE = "image/openraster"
 
@@ -63,6 +64,7 @@ class ColorizeRequest:
     mode: str = "plain"
     lines: str = "multiply"
     size: int | None = None
+    gap: int | None = None
     palette: list[tuple[int, int, int]] | None = None
     reference: bytes | None = None
     format: str = "png"
@@ -181,6 +183,14 @@ def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
             raise BadRequest(f"field 'size' must be a whole number of pixels; got {raw[:40]!r}") from None
         if not MIN_SIZE <= req.size <= MAX_SIZE:
             raise BadRequest(f"field 'size' must be between {MIN_SIZE} and {MAX_SIZE}; got {req.size}")
+    if "gap" in form:
+        raw = _as_text("gap", form["gap"])
+        try:
+            req.gap = int(raw)
+        except ValueError:
+            raise BadRequest(f"field 'gap' must be a whole number of pixels; got {raw[:40]!r}") from None
+        if not 0 <= req.gap <= MAX_GAP:
+            raise BadRequest(f"field 'gap' must be between 0 and {MAX_GAP}; got {req.gap}")
     if "hints" in form:
         data = _as_bytes("hints", form["hints"])
         req.hints = _hints(data, settings.max_pixels) if data.strip() else None
@@ -214,7 +224,7 @@ def run_colorize(colorizer, req: ColorizeRequest, max_pixels: int = MAX_PIXELS) 
     t0 = time.perf_counter()
     result = colorizer.colorize(img, hints, working_size=req.size, lines=req.lines, mode=req.mode,
                                 layers=req.format == "ora" and req.layers,
-                                palette=palette, reference=reference)
+                                palette=palette, reference=reference, gap=req.gap)
     headers = {"X-GANime-Seconds": f"{time.perf_counter() - t0:.3f}",
                "X-GANime-Size": f"{img.size[0]}x{img.size[1]}", "X-GANime-Mode": req.mode}
     if req.format == "ora":
