@@ -32,6 +32,7 @@ from .encoding import (
     pad_values,
 )
 from .errors import GanimeError
+from .hint_scope import scope_hints
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
@@ -46,6 +47,7 @@ LINE_MODES = ("multiply", "none")
 COLOR_MODES = ("plain", "flats", "locked")
 PRECISIONS = ("auto", "fp32", "bf16")
 DEFAULT_GAP = RegionConfig().gap_close
+HINT_SCOPES = ("regions", "network")
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
 
@@ -103,6 +105,7 @@ class Colorizer:
         self.channels: tuple[str, ...] = info.inputs if len(info.inputs) == model_in else default_channels(model_in)
         self.code_dim: int = int(getattr(getattr(model, "config", None), "code_dim", 0))
         self._regions_cache: dict[str, Regions] = {}
+        self._unhinted: tuple[tuple, np.ndarray] | None = None  # the last unhinted output (hint_scope)
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
@@ -159,7 +162,7 @@ class Colorizer:
     def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
                  lines: str = "multiply", mode: str = "plain", layers: bool = False,
                  palette: PaletteLike = None, reference: ReferenceLike = None,
-                 gap: int | None = None) -> Result:
+                 gap: int | None = None, hint_scope: str = "regions") -> Result:
         """Colorize line art of any size; the result has the input's full resolution.
 
         ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
@@ -169,7 +172,10 @@ class Colorizer:
         ``palette`` (a ``.gpl`` file, RGB colours or a Lab+weight array) or ``reference`` (a
         picture) gives the colours to use; the network places them. A model without a colour
         input ignores them. ``gap``: line gaps up to this many pixels (at full size) are closed
-        when the line art is cut into regions (default 6).
+        when the line art is cut into regions (default 6). ``hint_scope``: ``regions`` keeps a
+        hint's effect to the regions it claims and those the network turns towards its colour
+        (``ganime_core.hint_scope``; costs one more network pass, cached while only hints
+        change); ``network`` leaves the network's output as it is.
         """
         if lines not in LINE_MODES:
             raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
@@ -182,6 +188,8 @@ class Colorizer:
         ws = int(working_size or self.info.working_size)
         if ws < 16:
             raise GanimeError(f"working size must be at least 16 px, got {ws}")
+        if hint_scope not in HINT_SCOPES:
+            raise GanimeError(f"hint_scope must be one of {HINT_SCOPES}, got {hint_scope!r}")
         if gap is not None and not 0 <= int(gap) <= MAX_GAP:
             raise GanimeError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
         w, h = working_dims(width, height, ws)
@@ -189,9 +197,13 @@ class Colorizer:
             full_lines, (w, h), interpolation=cv2.INTER_AREA)
         full_hints = _hint_raster(hints, width, height)
         gap_full = DEFAULT_GAP if gap is None else int(gap)
-        x, code = self.model_input(small, None if full_hints is None else full_hints.resized(w, h),
-                                   palette_of(palette, reference), gap=round(gap_full * w / width))
+        gap_ws = round(gap_full * w / width)
+        small_hints = None if full_hints is None else full_hints.resized(w, h)
+        guide = palette_of(palette, reference)
+        x, code = self.model_input(small, small_hints, guide, gap=gap_ws)
         y = decode_output(self.predict(x, code))[:h, :w]
+        if small_hints is not None and hint_scope == "regions" and "dense_mask" in self.channels:
+            y = self._scoped(y, small, small_hints, guide, gap_ws)
         color = y if (w, h) == (width, height) else cv2.resize(
             y, (width, height), interpolation=cv2.INTER_CUBIC)
         color_u8 = (np.clip(color, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
@@ -212,6 +224,22 @@ class Colorizer:
         return Result(image=image, color=color_u8, lines=full_lines, alpha=img.alpha,
                       working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device),
                       mode=mode, layers=region_layers)
+
+    def _scoped(self, y: np.ndarray, lines: np.ndarray, hints: HintRaster, guide: np.ndarray | None,
+                gap: int) -> np.ndarray:
+        """``y`` with the hints' effect kept to where they belong (see ``hint_scope``)."""
+        h, w = lines.shape
+        key = (hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest(), gap,
+               encode_palette(guide).tobytes())
+        if self._unhinted is None or self._unhinted[0] != key:
+            x0, code0 = self.model_input(lines, None, guide, gap=gap)
+            self._unhinted = (key, decode_output(self.predict(x0, code0))[:h, :w])
+        regions = self.regions_for(lines, gap)
+        dense = spread_hints(regions, hints)
+        colours = np.unique(hints.rgb[hints.mask], axis=0)[:256]
+        out = scope_hints(_u8(y), _u8(self._unhinted[1]), regions, colours,
+                          None if dense is None else dense.mask)
+        return out.astype(np.float32) / 255.0
 
     def model_input(self, lines: np.ndarray, hints: HintRaster | None,
                     palette: np.ndarray | None = None, *, gap: int = DEFAULT_GAP) -> tuple[np.ndarray, np.ndarray]:
@@ -235,6 +263,10 @@ class Colorizer:
                 self._regions_cache.pop(next(iter(self._regions_cache)))
             self._regions_cache[key] = segment(lines, RegionConfig(gap_close=int(gap)))
         return self._regions_cache[key]
+
+
+def _u8(rgb: np.ndarray) -> np.ndarray:
+    return (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def _mul(rgb: np.ndarray, factor: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 - :func:`colourfulness`: Hasler & Süsstrunk (2003), on sRGB 0..255.
 - :func:`mean_delta_e`: whole-picture mean CIEDE2000 to the ground truth.
-- :func:`grid_energy`: the periodic texture a strided decoder leaves: in flat areas (far from
+- :func:`grid_energy`: the periodic texture a strided decoder leaves (checkerboard): in flat areas (far from
   lines), the luma minus its local mean, averaged per phase of each period in ``PERIODS``; the
   energy is the mean square of those phase means, summed over the periods (grey levels²).
 - :func:`paper_mask` / :func:`paper_white`: paper far from lines in a border region (and white
@@ -19,7 +19,7 @@ from ganime_core.color import delta_e2000, rgb_to_lab
 from ganime_core.encoding import palette_from_image
 from ganime_core.regions_segment import Regions, segment
 
-PERIODS = (2, 4, 8)
+PERIODS = (2, 4)  # the decoder's stride period and its first harmonic (the last two up-levels)
 PAPER_DISTANCE = 8.0  # px from the nearest line for "far from lines"
 WHITE = 240  # every channel at least this is white paper
 

@@ -150,7 +150,7 @@ COLOUR_ROWS = (
     ("leak_de76", "one saturated dot: change in regions of another colour (ΔE76) ↓"),
     ("own_de76", "… its own region's distance to the dot colour (ΔE76) ↓"),
     ("hint_auc", "Hint-AUC (mean ΔE2000 over hints on 0–100 % of regions) ↓"),
-    ("grid_energy", "grid energy (periods 2/4/8, flat areas) ↓"),
+    ("grid_energy", "grid energy (periods 2 and 4, flat areas) ↓"),
     ("paper_white", "paper far from lines left white ↑"),
 )
 

@@ -1,0 +1,48 @@
+"""A hint's effect stays in the regions it claims and those that take its colour."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ganime_core.api import Colorizer
+from ganime_core.errors import GanimeError
+from ganime_core.hint_scope import scope_hints
+from ganime_core.regions_segment import segment
+
+
+def _three_boxes() -> np.ndarray:
+    lines = np.ones((120, 200), np.float32)
+    for x0 in (10, 75, 140):
+        cv2.rectangle(lines, (x0, 20), (x0 + 50, 100), 0.0, 2)
+    return lines
+
+
+def test_only_claimed_and_adopting_regions_keep_the_hinted_colour() -> None:
+    lines = _three_boxes()
+    regions = segment(lines)
+    unhinted = np.full((120, 200, 3), 200, np.uint8)
+    hinted = unhinted.copy()
+    green = np.array([40, 180, 60], np.uint8)
+    a, b, c = (regions.labels == regions.region_at(x, 60) for x in (35, 100, 165))
+    hinted[a] = green  # the hinted box
+    hinted[b] = (190, 205, 190)  # a faint green tint: a leak
+    hinted[c] = (60, 175, 70)  # the network carried the hint here: same kind of region
+    hinted[regions.labels == regions.region_at(2, 2)] = (230, 240, 230)  # tinted paper
+    out = scope_hints(hinted, unhinted, regions, green[None], a)
+    assert (out[a] == green).all()
+    assert (out[c] == (60, 175, 70)).all()
+    assert (out[b] == 200).all() and (out[2, 2] == 200).all()
+
+
+def test_no_hint_colours_leaves_the_output() -> None:
+    regions = segment(_three_boxes())
+    img = np.random.default_rng(0).integers(0, 256, (120, 200, 3), dtype=np.uint8)
+    assert scope_hints(img, img * 0, regions, np.zeros((0, 3), np.uint8), None) is img
+
+
+def test_hint_scope_is_checked(tiny_weights) -> None:
+    col = Colorizer.load(tiny_weights, device="cpu")
+    with pytest.raises(GanimeError, match="hint_scope"):
+        col.colorize(np.full((32, 32), 255, np.uint8), hint_scope="everywhere")
