@@ -23,6 +23,7 @@ from ganime_core.color import lab_to_rgb
 from ganime_core.encoding import PALETTE_SIZE, palette_from_colors
 from ganime_core.errors import GanimeError
 from ganime_core.imageio import LoadedImage, composite_on_white
+from ganime_core.jsonsafe import is_int, parse_json, short
 from ganime_core.palettes import palette_from_reference
 
 RGB = tuple[int, int, int]
@@ -160,13 +161,13 @@ def parse_guide_json(text: str | bytes) -> tuple[ColourGuide, dict | None]:
 
     Raises :class:`GuideError` with a plain reason when the file is not a valid guide.
     """
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise GuideError("guide.json is not valid JSON") from None
+    data = parse_json(text, "guide.json", GuideError)
     if not isinstance(data, dict):
         raise GuideError("guide.json is not a colour guide")
-    if int(data.get("version", 0) or 0) > GUIDE_JSON_VERSION:
+    version = data.get("version", 0)
+    if not is_int(version):
+        raise GuideError(f"guide.json: version must be a whole number, got {short(version)}")
+    if version > GUIDE_JSON_VERSION:
         raise GuideError("guide.json is from a newer GANime")
     colors = data.get("palette_colors", [])
     if not isinstance(colors, list) or len(colors) > PALETTE_SIZE:

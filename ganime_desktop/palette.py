@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganime_core.imageio import atomic_write_bytes
-from ganime_core.palettes import MAX_SWATCHES, PaletteError, parse_gpl
+from ganime_core.palettes import MAX_SWATCHES, PaletteError, parse_gpl, read_gpl
 
 RGB = tuple[int, int, int]
 MAX_RECENT = 12
@@ -53,12 +53,9 @@ def from_gpl(text: str, fallback_name: str = "Palette") -> Palette:
 
 
 def load_gpl(path: str | Path) -> Palette:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise PaletteError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    return from_gpl(text, path.stem)
+    """Read a ``.gpl`` file (size-capped; errors name the file)."""
+    name, swatches = read_gpl(path)
+    return Palette(name, swatches)
 
 
 def save_gpl(path: str | Path, palette: Palette) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import torch
 
 from ganime_core.api import Colorizer
@@ -62,9 +63,14 @@ def _train(steps: int = 250) -> UNetGenerator:
     return g.eval()
 
 
-def test_palette_and_reference_steer_the_colours(tmp_path: Path) -> None:
-    path = save_weights(tmp_path / "guided.safetensors", _train(), working_size=SIZE, write_sha256=False)
-    col = Colorizer.load(path, device="cpu", precision="fp32")
+@pytest.fixture(scope="module")
+def guided(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("guided") / "guided.safetensors"
+    return save_weights(path, _train(), working_size=SIZE, write_sha256=False)
+
+
+def test_palette_and_reference_steer_the_colours(guided: Path, tmp_path: Path) -> None:
+    col = Colorizer.load(guided, device="cpu", precision="fp32")
     lines, inside = _page()
     sketch = (lines * 255).astype(np.uint8)
 
@@ -81,3 +87,33 @@ def test_palette_and_reference_steer_the_colours(tmp_path: Path) -> None:
     gpl = tmp_path / "blue.gpl"
     gpl.write_text("GIMP Palette\nName: blue\n#\n 30  30 230\tBlue\n")
     np.testing.assert_allclose(mean_inside(palette=gpl), blue, atol=1)
+
+
+def test_cli_palette_and_reference_folder(guided: Path, tmp_path: Path) -> None:
+    from ganime_core.cli import main
+    from ganime_core.imageio import load_image, save_png
+
+    lines, inside = _page()
+    src = tmp_path / "in"
+    for stem in ("a", "b"):
+        save_png(src / f"{stem}.png", (lines * 255).astype(np.uint8))
+    refs = tmp_path / "refs"
+    save_png(refs / "a.jpg", np.full((30, 30, 3), (40, 30, 220), np.uint8))  # only a.png has one
+    gpl = tmp_path / "blue.gpl"
+    gpl.write_text("GIMP Palette\n 30  30 230\tBlue\n")
+    args = ["colorize", str(src), "--weights", str(guided), "--lines", "none"]
+    assert main([*args, "-o", str(tmp_path / "pal"), "--palette", str(gpl)]) == 0
+    assert main([*args, "-o", str(tmp_path / "ref"), "--reference", str(refs)]) == 0
+
+    def mean(path: Path) -> np.ndarray:
+        return load_image(path).rgb[inside].mean(axis=0)
+
+    for stem in ("a", "b"):
+        blue = mean(tmp_path / "pal" / f"{stem}.png")
+        assert blue[2] - blue[0] > 60, blue
+    from_ref, without = mean(tmp_path / "ref" / "a.png"), mean(tmp_path / "ref" / "b.png")
+    assert from_ref[2] - from_ref[0] > 60, from_ref
+    assert np.abs(from_ref - without).max() > 60  # b.png had no reference: the model's own guess
+    bad = tmp_path / "bad.gpl"
+    bad.write_text("not a palette")
+    assert main([*args, "-o", str(tmp_path / "x"), "--palette", str(bad)]) == 2
