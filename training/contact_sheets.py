@@ -6,7 +6,8 @@ Two sheets through the app's ``Colorizer`` (working size 512):
   sketch | no hints | 5 ground-truth dots (dots drawn as rings) | the ground truth's palette |
   another pair's colouring as reference | ground truth.
 - ``lineart.png``: ``lineart_1–4`` (no ground truth): sketch | no hints | 5 dots from a fixed
-  artist's palette | that palette as guide | ``001_color`` as reference.
+  artist's palette (on the 5 largest regions, each the palette colour nearest to the network's
+  guess there) | that palette as guide | ``001_color`` as reference.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import cv2
 import numpy as np
 
 from ganime_core.api import Colorizer
+from ganime_core.color import rgb_to_lab
 from ganime_core.encoding import palette_from_colors, palette_from_image
 from ganime_core.hints import HintRaster
 from ganime_core.imageio import composite_on_white, load_image, save_png
@@ -30,7 +32,8 @@ from .hint_protocols import _candidates, _raster, gt_dots
 
 log = logging.getLogger(__name__)
 ARTIST = np.array([(250, 222, 205), (120, 74, 52), (60, 90, 170), (200, 60, 70), (246, 212, 120),
-                   (70, 140, 90)], np.uint8)  # skin, brown hair, navy, red, blonde, green
+                   (70, 140, 90), (244, 244, 248), (48, 44, 56)], np.uint8)
+# skin, brown hair, navy, red, blonde, green, white cloth, black
 TILE = 320
 
 
@@ -107,8 +110,15 @@ def lineart_sheet(colorizer: Colorizer, samples: Path) -> np.ndarray:
         lines = to_line_art(img)
         regions = segment(lines)
         labels, _ = _candidates(regions, np.full(lines.shape + (3,), 255, np.uint8))  # border = paper
+        # as an artist would: for each of the 5 largest regions, the palette colour nearest to what
+        # the network guessed there (skin stays skin, hair gets a hair colour)
+        guess = colorizer.colorize(img.rgb, lines="none").color
+        lab_guess = rgb_to_lab(guess)
+        lab_artist = rgb_to_lab(ARTIST[:6])  # dots in the colours; white and black only as palette
         colours = np.zeros((regions.n + 1, 3), np.uint8)
-        colours[labels[:5]] = ARTIST[np.arange(min(5, len(labels)))]
+        for lb in labels[:5]:
+            med = np.median(lab_guess[regions.labels == lb], axis=0)
+            colours[lb] = ARTIST[int(np.argmin(np.linalg.norm(lab_artist - med, axis=1)))]
         dots = _raster(regions, labels[:5], colours) if len(labels) else None
         rows.append(_row(colorizer, lines, img.rgb, dots, palette, reference, None))
     return np.concatenate(rows, axis=0)
