@@ -37,6 +37,7 @@ from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
 from .palettes import PaletteLike, ReferenceLike, palette_of
+from .paper import keep_paper
 from .regions import RegionConfig, RegionLayers, Regions, compose, segment
 from .regions_segment import MAX_GAP
 from .weights import ModelInfo, load_weights
@@ -162,7 +163,7 @@ class Colorizer:
     def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
                  lines: str = "multiply", mode: str = "plain", layers: bool = False,
                  palette: PaletteLike = None, reference: ReferenceLike = None,
-                 gap: int | None = None, hint_scope: str = "regions") -> Result:
+                 gap: int | None = None, hint_scope: str = "regions", paper: bool = True) -> Result:
         """Colorize line art of any size; the result has the input's full resolution.
 
         ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
@@ -175,7 +176,8 @@ class Colorizer:
         when the line art is cut into regions (default 6). ``hint_scope``: ``regions`` keeps a
         hint's effect to the regions it claims and those the network turns towards its colour
         (``ganime_core.hint_scope``; costs one more network pass, cached while only hints
-        change); ``network`` leaves the network's output as it is.
+        change); ``network`` leaves the network's output as it is. ``paper``: the unhinted
+        page around the figure stays white where the network left it light (``ganime_core.paper``).
         """
         if lines not in LINE_MODES:
             raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
@@ -204,6 +206,9 @@ class Colorizer:
         y = decode_output(self.predict(x, code))[:h, :w]
         if small_hints is not None and hint_scope == "regions" and "dense_mask" in self.channels:
             y = self._scoped(y, small, small_hints, guide, gap_ws)
+        if paper:
+            dense = None if small_hints is None else spread_hints(self.regions_for(small, gap_ws), small_hints)
+            y = keep_paper(y, self.regions_for(small, gap_ws), None if dense is None else dense.mask)
         color = y if (w, h) == (width, height) else cv2.resize(
             y, (width, height), interpolation=cv2.INTER_CUBIC)
         color_u8 = (np.clip(color, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)

@@ -11,7 +11,7 @@ from http.client import HTTPConnection
 
 import numpy as np
 import pytest
-from conftest import png, sketch
+from service_helpers import png, sketch
 
 from ganime_core.hints import HintRaster, HintSet, Stroke
 
@@ -38,7 +38,7 @@ def test_every_request_needs_the_token(service):
     h = r.json()
     assert h["service"] == "ganime" and h["status"] == "ok" and h["device"] == "cpu"
     assert h["queue"] == 0 and h["model"]["arch"] == "unet"
-    assert "gap" not in h["fields"]  # the API has no gap option yet
+    assert "gap" in h["fields"]
 
 
 def test_png_answer_is_the_api_result(service, colorizer):
@@ -92,6 +92,7 @@ def test_stroke_json_palette_and_reference_are_used(service, colorizer):
     ref = np.zeros((32, 32, 3), np.uint8)
     ref[:, :16] = (200, 40, 40)
     assert http.colorize({"image": png(sketch()), "reference": png(ref)}).status == 200
+    assert http.colorize({"image": png(sketch()), "gap": "12", "mode": "locked"}).status == 200
 
 
 @pytest.mark.parametrize(("fields", "named"), [
@@ -103,6 +104,8 @@ def test_stroke_json_palette_and_reference_are_used(service, colorizer):
     ({"image": "SKETCH", "size": "big"}, "size"),
     ({"image": "SKETCH", "size": "8"}, "size"),
     ({"image": "SKETCH", "layers": "maybe"}, "layers"),
+    ({"image": "SKETCH", "gap": "wide"}, "gap"),
+    ({"image": "SKETCH", "gap": "65"}, "gap"),
     ({"image": "SKETCH", "colour": "red"}, "colour"),
     ({"image": "SKETCH", "hints": b'{"strokes": [{"points": []}]}'}, "hints"),
     ({"image": "SKETCH", "hints": b"{not json"}, "hints"),
@@ -139,7 +142,7 @@ def test_body_over_the_limit_gets_413(start_service, colorizer):
     assert r.status == 413 and "limit" in r.json()["error"]
     # without a Content-Length the limit still holds (chunked upload)
     conn = HTTPConnection("127.0.0.1", svc.port, timeout=60)
-    from conftest import multipart
+    from service_helpers import multipart
 
     body, ctype = multipart({"image": big})
     conn.request("POST", "/v1/colorize", body=iter([body[i:i + 65536] for i in range(0, len(body), 65536)]),

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from conftest import png, sketch
+from service_helpers import png, sketch
 
 CLIENTS = 16
 PER_CLIENT = 4

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, Gated, Http, png, sketch
+from service_helpers import ROOT, Gated, Http, png, sketch
 
 
 def wait_for(cond, timeout=30.0):
