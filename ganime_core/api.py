@@ -177,7 +177,8 @@ class Colorizer:
         hint's effect to the regions it claims and those the network turns towards its colour
         (``ganime_core.hint_scope``; costs one more network pass, cached while only hints
         change); ``network`` leaves the network's output as it is. ``paper``: the unhinted
-        page around the figure stays white where the network left it light (``ganime_core.paper``).
+        page around the figure stays white where the network left it light (``ganime_core.paper``;
+        models with dense-hint inputs only, so older models give exactly their old output).
         """
         if lines not in LINE_MODES:
             raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
@@ -206,7 +207,7 @@ class Colorizer:
         y = decode_output(self.predict(x, code))[:h, :w]
         if small_hints is not None and hint_scope == "regions" and "dense_mask" in self.channels:
             y = self._scoped(y, small, small_hints, guide, gap_ws)
-        if paper:
+        if paper and "dense_mask" in self.channels:  # models of the first design stay bit-identical
             dense = None if small_hints is None else spread_hints(self.regions_for(small, gap_ws), small_hints)
             y = keep_paper(y, self.regions_for(small, gap_ws), None if dense is None else dense.mask)
         color = y if (w, h) == (width, height) else cv2.resize(
