@@ -203,12 +203,12 @@ class Colorizer:
         gap_ws = round(gap_full * w / width)
         small_hints = None if full_hints is None else full_hints.resized(w, h)
         guide = palette_of(palette, reference)
-        x, code = self.model_input(small, small_hints, guide, gap=gap_ws)
+        dense = self.dense_hints(small, small_hints, gap_ws)
+        x, code = self.model_input(small, small_hints, guide, gap=gap_ws, dense=dense)
         y = decode_output(self.predict(x, code))[:h, :w]
         if small_hints is not None and hint_scope == "regions" and "dense_mask" in self.channels:
-            y = self._scoped(y, small, small_hints, guide, gap_ws)
+            y = self._scoped(y, small, small_hints, dense, guide, gap_ws)
         if paper and "dense_mask" in self.channels:  # models of the first design stay bit-identical
-            dense = None if small_hints is None else spread_hints(self.regions_for(small, gap_ws), small_hints)
             y = keep_paper(y, self.regions_for(small, gap_ws), None if dense is None else dense.mask)
         color = y if (w, h) == (width, height) else cv2.resize(
             y, (width, height), interpolation=cv2.INTER_CUBIC)
@@ -231,8 +231,8 @@ class Colorizer:
                       working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device),
                       mode=mode, layers=region_layers)
 
-    def _scoped(self, y: np.ndarray, lines: np.ndarray, hints: HintRaster, guide: np.ndarray | None,
-                gap: int) -> np.ndarray:
+    def _scoped(self, y: np.ndarray, lines: np.ndarray, hints: HintRaster, dense: HintRaster | None,
+                guide: np.ndarray | None, gap: int) -> np.ndarray:
         """``y`` with the hints' effect kept to where they belong (see ``hint_scope``)."""
         h, w = lines.shape
         key = (hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest(), gap,
@@ -241,22 +241,30 @@ class Colorizer:
             x0, code0 = self.model_input(lines, None, guide, gap=gap)
             self._unhinted = (key, decode_output(self.predict(x0, code0))[:h, :w])
         regions = self.regions_for(lines, gap)
-        dense = spread_hints(regions, hints)
         colours = np.unique(hints.rgb[hints.mask], axis=0)[:256]
         out = scope_hints(_u8(y), _u8(self._unhinted[1]), regions, colours,
                           None if dense is None else dense.mask)
         return out.astype(np.float32) / 255.0
 
+    def dense_hints(self, lines: np.ndarray, hints: HintRaster | None, gap: int = DEFAULT_GAP) -> HintRaster | None:
+        """The hints spread over their regions, for a model that takes them (else None)."""
+        if hints is None or "dense_mask" not in self.channels:
+            return None
+        return spread_hints(self.regions_for(lines, gap), hints)
+
     def model_input(self, lines: np.ndarray, hints: HintRaster | None,
-                    palette: np.ndarray | None = None, *, gap: int = DEFAULT_GAP) -> tuple[np.ndarray, np.ndarray]:
-        """The encoded, padded network input at the working size and the colour code."""
+                    palette: np.ndarray | None = None, *, gap: int = DEFAULT_GAP,
+                    dense: HintRaster | None | bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The encoded, padded network input at the working size and the colour code.
+
+        ``dense``: the dense hints if already computed (None: none), or True to compute them.
+        """
         inp = ModelInput(lines)
         if hints is not None:
             inp.hint_rgb, inp.hint_mask = hints.rgb, hints.mask
-            if "dense_mask" in self.channels:
-                dense = spread_hints(self.regions_for(lines, gap), hints)
-                if dense is not None:
-                    inp.dense_rgb, inp.dense_mask = dense.rgb, dense.mask
+            spread = self.dense_hints(lines, hints, gap) if dense is True else dense
+            if isinstance(spread, HintRaster):
+                inp.dense_rgb, inp.dense_mask = spread.rgb, spread.mask
         x = encode(inp, self.channels)
         x = np.stack([_pad_to(plane, self.stride, v) for plane, v in zip(x, pad_values(self.channels), strict=True)])
         return x, encode_palette(palette)

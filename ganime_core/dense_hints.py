@@ -25,10 +25,7 @@ OPEN_RADIUS = 0.06  # spread of a hint in an open region, as a share of the long
 
 def open_regions(regions: Regions, open_area: float = OPEN_AREA) -> np.ndarray:
     """(n+1,) bool: regions that touch the border and cover more than ``open_area`` of the page."""
-    lab = regions.labels
-    border = np.zeros(regions.n + 1, bool)
-    border[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = True
-    return border & (regions.areas > open_area * lab.size)
+    return regions.touches_border & (regions.areas > open_area * regions.labels.size)
 
 
 def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float = OPEN_AREA,

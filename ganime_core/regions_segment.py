@@ -90,6 +90,14 @@ class Regions:
         return np.bincount(self.labels.ravel(), minlength=self.n + 1)
 
     @cached_property
+    def touches_border(self) -> np.ndarray:
+        """(n+1,) bool: regions with a pixel on the image border."""
+        lab = self.labels
+        border = np.zeros(self.n + 1, bool)
+        border[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = True
+        return border
+
+    @cached_property
     def ink_distance(self) -> np.ndarray:
         """float32 HxW: Euclidean distance to the nearest ink pixel (0 on ink)."""
         free = (~self.line_mask).astype(np.uint8)

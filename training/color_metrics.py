@@ -63,18 +63,11 @@ def grid_energy(rgb: np.ndarray, lines: np.ndarray, periods: tuple[int, ...] = P
     return total
 
 
-def border_regions(regions: Regions) -> np.ndarray:
-    lab = regions.labels
-    border = np.zeros(regions.n + 1, bool)
-    border[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = True
-    return border
-
-
 def paper_mask(lines: np.ndarray, target: np.ndarray | None = None,
                regions: Regions | None = None) -> np.ndarray:
     """bool HxW: paper far from lines in a region touching the border (white in ``target`` if given)."""
     regions = regions or segment(lines)
-    mask = border_regions(regions)[regions.labels] & (regions.ink_distance > PAPER_DISTANCE)
+    mask = regions.touches_border[regions.labels] & (regions.ink_distance > PAPER_DISTANCE)
     if target is not None:
         mask &= (np.asarray(target) >= WHITE).all(axis=2)
     return mask

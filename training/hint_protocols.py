@@ -16,7 +16,7 @@ from ganime_core.color import rgb_to_lab
 from ganime_core.hints import HintRaster, Stroke, rasterize
 from ganime_core.regions_segment import Regions
 
-from .color_metrics import WHITE, border_regions
+from .color_metrics import WHITE
 
 DOT_WIDTH = 7.0
 AUC_SHARES = (0.0, 0.01, 0.03, 0.05, 0.10, 0.25, 0.50, 1.0)
@@ -37,7 +37,7 @@ def _candidates(regions: Regions, target: np.ndarray) -> tuple[np.ndarray, np.nd
     for i in range(1, n + 1):
         if bounds[i + 1] > bounds[i]:
             med[i] = np.median(px[bounds[i]:bounds[i + 1]], axis=0)
-    paper = border_regions(regions) & (med >= WHITE).all(axis=1)
+    paper = regions.touches_border & (med >= WHITE).all(axis=1)
     ok = (deep > DOT_WIDTH / 2 + 1) & ~paper
     ok[0] = False
     labels = np.flatnonzero(ok)

@@ -66,8 +66,5 @@ def sample_palette(rgb: np.ndarray, rng: np.random.Generator,
 
 def paper_mask(rgb: np.ndarray, regions: Regions, *, min_ink_distance: float = 3.0) -> np.ndarray:
     """bool HxW: near-white ground truth in a region touching the border, away from lines."""
-    lab = regions.labels
-    border = np.zeros(regions.n + 1, bool)
-    border[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = True
     white = (rgb >= 245).all(axis=2)
-    return white & border[lab] & (regions.ink_distance > min_ink_distance)
+    return white & regions.touches_border[regions.labels] & (regions.ink_distance > min_ink_distance)

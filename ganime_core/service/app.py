@@ -162,6 +162,18 @@ def _palette(text: str) -> list[tuple[int, int, int]]:
     return [rgb for _, rgb in swatches[:PALETTE_SIZE]]
 
 
+def _pixels(form: dict, name: str, lo: int, hi: int) -> int:
+    """A whole number of pixels in ``lo..hi`` from a text field, or a 400 naming the field."""
+    raw = _as_text(name, form[name])
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"field '{name}' must be a whole number of pixels; got {raw[:40]!r}") from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"field '{name}' must be between {lo} and {hi}; got {value}")
+    return value
+
+
 def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
     unknown = sorted(set(form) - set(FIELDS))
     if unknown:
@@ -176,21 +188,9 @@ def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
     req.layers = _flag(form, "layers", True)
     req.live = _flag(form, "live", False)
     if "size" in form:
-        raw = _as_text("size", form["size"])
-        try:
-            req.size = int(raw)
-        except ValueError:
-            raise BadRequest(f"field 'size' must be a whole number of pixels; got {raw[:40]!r}") from None
-        if not MIN_SIZE <= req.size <= MAX_SIZE:
-            raise BadRequest(f"field 'size' must be between {MIN_SIZE} and {MAX_SIZE}; got {req.size}")
+        req.size = _pixels(form, "size", MIN_SIZE, MAX_SIZE)
     if "gap" in form:
-        raw = _as_text("gap", form["gap"])
-        try:
-            req.gap = int(raw)
-        except ValueError:
-            raise BadRequest(f"field 'gap' must be a whole number of pixels; got {raw[:40]!r}") from None
-        if not 0 <= req.gap <= MAX_GAP:
-            raise BadRequest(f"field 'gap' must be between 0 and {MAX_GAP}; got {req.gap}")
+        req.gap = _pixels(form, "gap", 0, MAX_GAP)
     if "hints" in form:
         data = _as_bytes("hints", form["hints"])
         req.hints = _hints(data, settings.max_pixels) if data.strip() else None
