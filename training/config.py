@@ -57,6 +57,8 @@ class TrainConfig:
     crop: int = _f(128, "training crop size (0 = whole canvas)")
     figure_share: float = _f(0.45, "share of samples from the figure folders (fullbody, fullbody2, illustrations)")
     hint_none: float = _f(0.3, "share of samples without any hint")
+    recolour: float = _f(0.0, "share of hinted samples where one hinted colour segment gets a random "
+                         "colour in both the ground truth and its hints (teaches following any hint colour)")
     palette_none: float = _f(0.3, "share of samples without a colour code (palette/reference)")
     val_fraction: float = _f(0.2, "share of files held out for validation (split by file)")
     seed: int = _f(0, "random seed (split, sampling, augmentation, initialisation)")

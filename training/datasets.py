@@ -26,7 +26,7 @@ from ganime_core.hints import rasterize
 from ganime_core.imageio import composite_on_white, load_image
 from ganime_core.regions_segment import segment
 
-from .hint_sampling import HintConfig, sample_strokes_with_segments
+from .hint_sampling import HintConfig, recolour_segment, sample_strokes_with_segments
 from .layouts import Item, split_sidebyside
 from .lineart import grey, jitter_lines, random_lines, xdog
 from .palette_sampling import PaletteConfig, paper_mask, sample_palette
@@ -47,6 +47,7 @@ class AugmentConfig:
     zoom_p: float = 0.6  # chance a figure is zoomed so a section fills the canvas
     zoom_scale: tuple[float, float] = (1.0, 1.7)
     hue_p: float = 0.2
+    recolour_p: float = 0.0  # chance one hinted colour segment gets a random colour (GT and hint)
     flip_p: float = 0.5
     hints: HintConfig = field(default_factory=HintConfig)
     channels: tuple[str, ...] = CHANNELS_V1  # the generator's spatial input channels
@@ -163,6 +164,8 @@ class ColorizationDataset(Dataset):
             lines = xdog(rgb) if sketch is None else sketch
         h, w = lines.shape
         found = sample_strokes_with_segments(rgb, rng, c.hints)
+        if self.train and found and rng.random() < c.recolour_p:
+            rgb, found = recolour_segment(rgb, found, rng)
         raster = rasterize([s for s, _ in found], w, h)
         seg = np.zeros((h, w), bool)
         for _, region in found:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ganime_core.color import lab_to_rgb, rgb_to_lab
 from ganime_core.hints import HintRaster, Stroke, rasterize
 
 
@@ -126,3 +127,36 @@ def sample_hints(rgb: np.ndarray, rng: np.random.Generator,
     h, w = rgb.shape[:2]
     strokes = sample_strokes(rgb, rng, config)
     return rasterize(strokes, w, h), strokes
+
+
+def recolour_segment(rgb: np.ndarray, found: list[tuple[Stroke, np.ndarray]],
+                     rng: np.random.Generator, *, chroma: tuple[float, float] = (25.0, 75.0),
+                     lightness: float = 12.0) -> tuple[np.ndarray, list[tuple[Stroke, np.ndarray]]]:
+    """Give one hinted colour segment a new colour, in the ground truth and its hints alike.
+
+    Simulated hints always carry the picture's own (mostly skin, hair, cloth) colours, so a
+    network trained on them only follows hints of the colours it would have guessed. Here one
+    segment's Lab a/b is moved to a random hue and chroma (its L by at most ``lightness``),
+    keeping its shading (every pixel moves by the same offset), and every stroke seeded in that
+    segment takes the new median: the network learns that the hint, not the picture, decides.
+    """
+    if not found:
+        return rgb, found
+    k = int(rng.integers(len(found)))
+    region = found[k][1]
+    lab = rgb_to_lab(rgb[region])
+    med = np.median(lab, axis=0)
+    hue = float(rng.uniform(0.0, 2.0 * np.pi))
+    c = float(rng.uniform(*chroma))
+    new_l = float(np.clip(med[0] + rng.uniform(-lightness, lightness), 20.0, 92.0))
+    target = np.array([new_l, c * np.cos(hue), c * np.sin(hue)], np.float32)
+    out = rgb.copy()
+    out[region] = lab_to_rgb(lab + (target - med))
+    colour = tuple(int(v) for v in np.median(out[region], axis=0))
+    recoloured = []
+    for stroke, seg in found:
+        x, y = (int(round(v)) for v in stroke.points[0])
+        if region[y, x]:
+            stroke = Stroke(points=stroke.points, color=colour, width=stroke.width)  # type: ignore[arg-type]
+        recoloured.append((stroke, seg))
+    return out, recoloured

@@ -84,7 +84,7 @@ class Trainer:
         train_items, val_items = split_files(items, c.val_fraction, c.seed)
         gen = c.generator_config()
         self.channels = default_channels(gen.in_channels)
-        aug = AugmentConfig(canvas=c.canvas, crop=c.crop, figure_share=c.figure_share,
+        aug = AugmentConfig(canvas=c.canvas, crop=c.crop, figure_share=c.figure_share, recolour_p=c.recolour,
                             hints=HintConfig(p_none=c.hint_none), channels=self.channels,
                             code=bool(getattr(gen, "code_dim", 0)), palette=PaletteConfig(p_none=c.palette_none))
         self.train_set = ColorizationDataset(train_items, aug, train=True, seed=c.seed)
