@@ -4,8 +4,9 @@
   largest line-art regions that are not paper (the colour: the region's median ground truth).
 - :func:`auc_hints`: the same on the largest ``share`` of the regions (the Hint-AUC protocol of
   "hints on the largest k % of ground-truth regions").
-- :func:`leak_probe`: one saturated dot in the largest region, and the regions whose
-  ground-truth colour differs from that region's (where the hint must not go).
+- :func:`leak_probe`: one saturated dot in the largest closed region (one that does not touch
+  the picture's border, as the issue's protocol says), and the regions whose ground-truth
+  colour differs from that region's (where the hint must not go).
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ def leak_probe(regions: Regions, target: np.ndarray, *, min_difference: float = 
     ground truth.
     """
     labels, med = _candidates(regions, target)
-    if not len(labels):
+    closed = labels[~regions.touches_border[labels]]
+    if not len(closed):
         return None
-    own = int(labels[0])
+    own = int(closed[0])
     lab = rgb_to_lab(med)
     options = np.array([[40, 200, 60], [220, 40, 200]], np.uint8)
     far = int(np.argmax(np.linalg.norm(rgb_to_lab(options) - lab[own], axis=1)))

@@ -87,3 +87,13 @@ def test_leak_probe_marks_the_regions_of_other_colours() -> None:
     assert own[40, 40] or own[90, 60]
     assert other[30, 90] and not other[2, 2]  # another box, never the paper
     assert tuple(colour) in {(40, 200, 60), (220, 40, 200)}
+
+
+def test_leak_probe_dots_a_closed_region_not_one_cut_by_the_border() -> None:
+    lines, target = _pair()
+    target[(target == 255).all(axis=2)] = (90, 60, 30)  # full-bleed art: the background is not paper
+    regions = segment(lines)
+    hint, colour, own, other = leak_probe(regions, target)
+    label = int(np.bincount(regions.labels[own]).argmax())
+    assert not regions.touches_border[label]  # the dot sits in a closed region, not the background
+    assert own[90, 60]  # the largest box (the wide one at the bottom)
