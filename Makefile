@@ -81,6 +81,7 @@ bench: $(STAMP) krita
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy  # ganime_core; configured in pyproject.toml [tool.mypy]
 
 # Training defaults: data ../shared/data/train_color, output runs/default (see --help).
 # Passive OpenMP waiting keeps a shared 2-core CPU from collapsing under spinning threads.

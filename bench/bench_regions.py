@@ -1,6 +1,9 @@
-"""Region segmentation + composition speed at 1024² and 2048² (goal: ≤ 0.2 s and ≤ 1 s).
+"""Region segmentation + composition speed at 1024² and 2048² (goal: ≤ 0.2 s and ≤ 1 s), and
+segmentation time with gap closing (gap 0/6/12/24 px at 768² and 2048²) with the check that a
+9 px gap holds with ``gap_close=12`` on a 768² page.
 
-Run alone with ``python bench/bench_regions.py``; ``make bench`` collects ``run()``.
+Run alone with ``python bench/bench_regions.py`` (``--quick``: one timed run each); ``make bench``
+collects ``run()``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from ganime_core.regions import RegionConfig, compose, segment
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "samples"
 GOALS = {1024: 0.2, 2048: 1.0}
 RUNS = {1024: 7, 2048: 3}
+GAP_SIZES = (768, 2048)
+GAPS = (0, 6, 12, 24)
+GAP_RUNS = {768: 5, 2048: 3}
 
 
 def _grey(name: str) -> np.ndarray | None:
@@ -88,10 +94,58 @@ def _load() -> str:
         return "?"
 
 
-def run() -> str:
+def cpu_name() -> str:
+    """The CPU model, as ``lscpu`` names it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def open_circle(size: int, gap: int) -> np.ndarray:
+    """A circle outline (3 px, anti-aliased) with a ``gap`` px opening on its right."""
+    img = np.full((size, size), 255, np.uint8)
+    c, r = size // 2, size // 3
+    cv2.circle(img, (c, c), r, 0, 3, cv2.LINE_AA)
+    img[c - gap // 2:c - gap // 2 + gap, c + r - 6:c + r + 7] = 255
+    return img.astype(np.float32) / 255.0
+
+
+def gap_holds(size: int = 768, gap: int = 9, gap_close: int = 12) -> bool:
+    """True when the inside of a circle with a ``gap`` px opening is not the page's region."""
+    regions = segment(open_circle(size, gap), RegionConfig(gap_close=gap_close))
+    return regions.region_at(size // 2, size // 2) != regions.region_at(2, 2)
+
+
+def gap_section(runs: dict[int, int] = GAP_RUNS) -> list[str]:
+    """Segmentation time per gap-closing size, and the 9-px-gap check."""
+    rows = ["### Segmentation with gap closing", "",
+            f"`segment` on {cpu_name()} ({os.cpu_count()} cores); median of several runs after a "
+            f"warm-up. Load average when started: {_load()}.", "",
+            "| input | size | " + " | ".join(f"gap {g} (s)" for g in GAPS) + " |",
+            "|---|---|" + "---|" * len(GAPS)]
+    for size in GAP_SIZES:
+        for name, lines in inputs(size)[:1]:
+            cells = []
+            for gap in GAPS:
+                config = RegionConfig(gap_close=gap)
+                times, regions = _time(lambda lines=lines, config=config: segment(lines, config),
+                                       runs[size])
+                cells.append(f"{statistics.median(times):.3f} ({regions.n} regions)")
+            rows.append(f"| {name} | {size}² | " + " | ".join(cells) + " |")
+    rows += ["", f"- a 9 px gap in a circle on a 768² page holds with `gap_close=12`: "
+             f"**{'yes' if gap_holds(768, 9, 12) else 'NO'}** (with `gap_close=6` it "
+             f"{'leaks, as it should' if not gap_holds(768, 9, 6) else 'holds too'})"]
+    return rows
+
+
+def run(quick: bool = False) -> str:
     config = RegionConfig()
     rows = ["## Regions: segment + compose", "",
-            f"`ganime_core.regions` on {os.cpu_count()} CPU cores (OpenCV threads "
+            f"`ganime_core.regions` on {cpu_name()}, {os.cpu_count()} CPU cores (OpenCV threads "
             f"{cv2.getNumThreads()}), default `RegionConfig` (gap_close {config.gap_close}, "
             f"min_area {config.min_area}); median (and best) of several runs after a warm-up; "
             "compose in `locked` mode (the costliest: palette, shading, composite). "
@@ -99,20 +153,24 @@ def run() -> str:
             "| input | size | regions | segment (s) | compose (s) | total, median (s) | "
             "total, best (s) | goal (s) | met (median) |",
             "|---|---|---|---|---|---|---|---|---|"]
+    runs = {size: 1 if quick else n for size, n in RUNS.items()}
     for size in (1024, 2048):
         colour = _colour(size)
         for name, lines in inputs(size):
-            seg, regions = _time(lambda lines=lines: segment(lines, config), RUNS[size])
+            seg, regions = _time(lambda lines=lines: segment(lines, config), runs[size])
             comp, _ = _time(lambda lines=lines, regions=regions, colour=colour: compose(
-                lines, colour, mode="locked", regions=regions, config=config), RUNS[size])
+                lines, colour, mode="locked", regions=regions, config=config), runs[size])
             totals = [a + b for a, b in zip(seg, comp, strict=True)]
             total = statistics.median(totals)
             goal = GOALS[size]
             rows.append(f"| {name} | {size}² | {regions.n} | {statistics.median(seg):.3f} | "
                         f"{statistics.median(comp):.3f} | {total:.3f} | {min(totals):.3f} | "
                         f"{goal:.1f} | {'yes' if total <= goal else 'no'} |")
+    rows += [""] + gap_section({size: 1 if quick else n for size, n in GAP_RUNS.items()})
     return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":
-    print(run())
+    import sys
+
+    print(run(quick="--quick" in sys.argv[1:]))

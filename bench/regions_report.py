@@ -3,6 +3,8 @@
     python bench/regions_report.py        # prints Markdown, writes docs/regions_*.png
     python bench/regions_report.py --model [WEIGHTS]   # the same with the real model's output
                                           # (default model if no path), docs/regions_model_*.png
+    python bench/regions_report.py --quality [WEIGHTS] # issue 13 measures with the model: hint
+                                          # colour (ΔE76), paper, edges; docs/regions_quality.png
 
 No trained model is used: the "network output" is a STAND-IN, the real colour image of each
 sketch/colour pair blurred with a Gaussian (sigma 4 px) so that colour smudges across the lines
@@ -141,6 +143,121 @@ def region_counts() -> list[str]:
     return out
 
 
+# -- issue 13: what the artist sees in flats / locked mode ----------------------------------
+
+QUALITY_HINTS = [(220, 40, 40), (40, 90, 210), (60, 170, 70), (240, 200, 40)]
+
+
+def shapes_page(size: int, seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Black 3 px outlines on white (circle, rectangle, blob, ellipse) and a point inside each."""
+    s = size
+    img = np.full((s, s), 255, np.uint8)
+    cv2.circle(img, (int(s * .3), int(s * .3)), int(s * .17), 0, 3, cv2.LINE_AA)
+    cv2.rectangle(img, (int(s * .55), int(s * .15)), (int(s * .88), int(s * .45)), 0, 3, cv2.LINE_AA)
+    angles = np.linspace(0, 2 * np.pi, 13)[:-1]
+    radius = s * .16 * (1 + 0.25 * np.sin(3 * angles + seed))
+    blob = np.stack([s * .5 + radius * np.cos(angles), s * .72 + radius * np.sin(angles)], 1)
+    cv2.polylines(img, [np.int32(blob)], True, 0, 3, cv2.LINE_AA)
+    cv2.ellipse(img, (int(s * .22), int(s * .75)), (int(s * .1), int(s * .06)), 30, 0, 360, 0, 3,
+                cv2.LINE_AA)
+    return img, [(int(s * .3), int(s * .3)), (int(s * .715), int(s * .3)),
+                 (int(s * .5), int(s * .72)), (int(s * .22), int(s * .75))]
+
+
+def _dots(shape: tuple[int, int], seeds: list[tuple[int, int]]) -> HintRaster:
+    rgb = np.zeros(shape + (3,), np.uint8)
+    mask = np.zeros(shape, np.uint8)
+    for (x, y), colour in zip(seeds, QUALITY_HINTS, strict=False):
+        cv2.circle(rgb, (x, y), 6, colour, -1)
+        cv2.circle(mask, (x, y), 6, 1, -1)
+    return HintRaster(rgb, mask.astype(bool))
+
+
+def _lab76(rgb: np.ndarray) -> np.ndarray:
+    flat = np.ascontiguousarray(np.asarray(rgb, np.uint8).reshape(-1, 1, 3))
+    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.float32)
+    return lab * np.float32([100 / 255, 1, 1]) - np.float32([0, 128, 128])
+
+
+def _paper_shares(image: np.ndarray, regions: Regions, network: np.ndarray) -> tuple[float, float]:
+    """White share (every channel >= 245) of the paper >= 12 px from the lines: (all border
+    regions, border regions the network itself left mostly white)."""
+    far = regions.ink_distance >= 12
+    white = (image >= 245).all(axis=2)
+    border = regions.touches_border[regions.labels] & far
+    net_white = (network >= 245).all(axis=2)
+    share = np.bincount(regions.labels[far & net_white], minlength=regions.n + 1) / np.maximum(
+        np.bincount(regions.labels[far], minlength=regions.n + 1), 1)
+    page = (regions.touches_border & (share >= 0.5))[regions.labels] & far
+    return float(white[border].mean()), float(white[page].mean()) if page.any() else float("nan")
+
+
+def _texture(shading: np.ndarray, inside: np.ndarray) -> float:
+    """Mean |shading - its 6 px blur| inside a region: grid texture and blotch edges."""
+    return float(np.abs(shading - cv2.GaussianBlur(shading, (0, 0), 6))[inside].mean())
+
+
+def quality(colorizer) -> tuple[list[str], np.ndarray]:
+    """Issue 13 measures with a model's colour (through ``Colorizer.colorize``) and the regions
+    of this checkout; returns Markdown rows and a contact sheet (sketch | plain | flats | locked)."""
+    rows = ["| page | hinted regions: composite median ΔE76 to the hint (max / mean) | shading "
+            "texture in hinted regions | paper white, all border regions (flats / locked) | "
+            "paper white, the network's paper (flats / locked) |", "|---|---|---|---|---|"]
+    tiles = []
+    pages = [(f"shapes {s}²", *shapes_page(s, seed)) for s, seed in ((512, 0), (768, 1))]
+    pages += [(f"lineart_{i}", load(f"lineart_{i}.png"), []) for i in range(1, 5)]
+    for name, grey, seeds in pages:
+        lines = grey.astype(np.float32) / 255.0
+        regions = segment(lines)
+        bare = colorizer.colorize(grey, None, mode="plain").color
+        flats = compose(lines, bare, mode="flats", regions=regions).composite
+        locked = compose(lines, bare, mode="locked", regions=regions).composite
+        pf, pl = _paper_shares(flats, regions, bare), _paper_shares(locked, regions, bare)
+        de_cell = tex_cell = "–"
+        if seeds:
+            hints = _dots(grey.shape, seeds)
+            net = colorizer.colorize(grey, hints, mode="plain").color
+            layers = compose(lines, net, hints, mode="locked", regions=regions)
+            des, tex = [], []
+            for p, colour in zip(seeds, QUALITY_HINTS, strict=False):
+                inside = (regions.labels == regions.region_at(*p)) & (regions.ink_distance > 4)
+                med = np.median(_lab76(layers.composite[inside]), axis=0)
+                des.append(float(np.linalg.norm(med - _lab76(np.uint8([colour]))[0])))
+                tex.append(_texture(layers.shading, inside))
+            de_cell = f"{max(des):.2f} / {np.mean(des):.2f}"
+            tex_cell = f"{np.mean(tex):.4f}"
+            locked_show = layers.composite
+        else:
+            locked_show = locked
+        rows.append(f"| {name} | {de_cell} | {tex_cell} | {pf[0]:.1%} / {pl[0]:.1%} | "
+                    f"{pf[1]:.1%} / {pl[1]:.1%} |")
+        if name in ("shapes 512²", "lineart_4"):
+            grey3 = np.dstack([grey] * 3)
+            tiles.append(np.hstack([cv2.resize(t, (384, 384), interpolation=cv2.INTER_AREA)
+                                    for t in (grey3, (bare * lines[..., None]).astype(np.uint8),
+                                              flats, locked_show)]))
+    rows += ["", f"- region edges at 2048²: the flats boundary lies at most "
+             f"**{edge_distance():.1f} px** from the line art"]
+    return rows, np.vstack(tiles)
+
+
+def edge_distance(size: int = 2048) -> float:
+    """The farthest a change of the flats layer lies from an ink pixel on a 2048² page of
+    curves (a diagonal and a circle, 4 px anti-aliased), with the colour at 512 px."""
+    img = np.full((size, size), 255, np.uint8)
+    cv2.line(img, (0, int(size * 0.15)), (size, int(size * 0.85)), 0, 4, cv2.LINE_AA)
+    cv2.circle(img, (int(size * 0.3), int(size * 0.7)), int(size * 0.18), 0, 4, cv2.LINE_AA)
+    lines = img.astype(np.float32) / 255.0
+    regions = segment(lines)
+    rng = np.random.default_rng(0)
+    colour = cv2.resize(rng.integers(0, 256, (8, 8, 3)).astype(np.uint8), (512, 512))
+    flats = compose(lines, colour, mode="flats", regions=regions).flats.astype(np.int32)
+    change = np.zeros(lines.shape, bool)
+    change[:, 1:] |= (flats[:, 1:] != flats[:, :-1]).any(axis=2)
+    change[1:] |= (flats[1:] != flats[:-1]).any(axis=2)
+    return float(regions.ink_distance[change].max()) if change.any() else 0.0
+
+
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
@@ -149,9 +266,21 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Region fidelity/bleeding report on the real samples.")
     ap.add_argument("--model", nargs="?", const="default", default=None, metavar="WEIGHTS",
                     help="use a model's output instead of the blurred-truth stand-in")
+    ap.add_argument("--quality", nargs="?", const="default", default=None, metavar="WEIGHTS",
+                    help="issue 13 measures (hint colour, paper, edges) with a model, then stop")
     args = ap.parse_args(argv)
     if not SAMPLES.is_dir():
         raise SystemExit(f"samples not found at {SAMPLES}")
+    if args.quality:
+        from ganime_core.api import Colorizer
+
+        rows, sheet = quality(Colorizer.load(None if args.quality == "default" else args.quality,
+                                             device="cpu"))
+        print("\n".join(rows))
+        DOCS.mkdir(exist_ok=True)
+        Image.fromarray(sheet).save(DOCS / "regions_quality.png", optimize=True)
+        print("\nwrote docs/regions_quality.png")
+        return
     colorizer, prefix, net_name = None, "regions_", "plain (stand-in)"
     if args.model:
         from ganime_core.api import Colorizer

@@ -21,18 +21,20 @@ import numpy as np
 import torch
 from torch import nn
 
+from .barriers import apply as burn_barriers
+from .calibration import Calibration, calibrate, check_choice
+from .constants import COLOR_MODES, HINT_SCOPES, LINE_MODES
 from .dense_hints import spread_hints
 from .devices import is_out_of_memory, resolve_device
 from .encoding import (
     ModelInput,
-    decode_output,
+    decode_output_u8,
     default_channels,
     encode,
     encode_palette,
-    pad_values,
 )
 from .errors import GanimeError
-from .hint_scope import scope_hints
+from .hint_scope import region_lab, scope_hints
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
 from .lineart import to_line_art
@@ -40,17 +42,15 @@ from .palettes import PaletteLike, ReferenceLike, palette_of
 from .paper import keep_paper
 from .regions import RegionConfig, RegionLayers, Regions, compose, segment
 from .regions_segment import MAX_GAP
+from .upsample import EdgePlan, plan_edges, upsample_colour
 from .weights import ModelInfo, load_weights
 
 log = logging.getLogger(__name__)
 
-LINE_MODES = ("multiply", "none")
-COLOR_MODES = ("plain", "flats", "locked")
-PRECISIONS = ("auto", "fp32", "bf16")
 DEFAULT_GAP = RegionConfig().gap_close
-HINT_SCOPES = ("regions", "network")
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
+BarriersLike = np.ndarray | LoadedImage | str | Path | None
 
 
 @dataclass
@@ -81,54 +81,54 @@ def working_dims(width: int, height: int, working_size: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _pad_to(arr: np.ndarray, multiple: int, value: float) -> np.ndarray:
-    h, w = arr.shape[-2:]
-    ph, pw = (-h) % multiple, (-w) % multiple
-    if not (ph or pw):
-        return arr
-    pad = [(0, 0)] * (arr.ndim - 2) + [(0, ph), (0, pw)]
-    return np.pad(arr, pad, mode="constant", constant_values=value)
-
-
 class Colorizer:
     """A loaded generator on a device, ready to colorize line art."""
 
     def __init__(self, model: nn.Module, info: ModelInfo, device: str | torch.device = "auto",
-                 *, precision: str = "auto") -> None:
-        if precision not in PRECISIONS:
-            raise GanimeError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+                 *, precision: str = "auto", memory_format: str = "auto") -> None:
+        """``precision`` (``PRECISIONS``) and ``memory_format`` (``MEMORY_FORMATS``) of the forward:
+        an explicit value is used as given; ``auto`` is measured once per CPU, torch version and
+        architecture and cached (``ganime_core.calibration``)."""
+        try:
+            check_choice(precision, memory_format)
+        except ValueError as exc:
+            raise GanimeError(str(exc)) from None
         self.info = info
         self.device = resolve_device(str(device))
-        self.precision = precision
-        self.model = model.eval().to(self.device, memory_format=torch.channels_last)
+        self.model = model.eval().to(self.device)
+        self.calibration: Calibration = calibrate(self.model, self.device, precision, memory_format)
+        self.precision = self.calibration.precision
+        self.memory_format = self.calibration.memory_format
+        self._format = torch.channels_last if self.memory_format == "channels_last" else torch.contiguous_format
+        self.model = self.model.to(memory_format=self._format)
         self.stride: int = int(getattr(model, "stride", 1))
         model_in = int(getattr(getattr(model, "config", None), "in_channels", len(info.inputs)))
         self.channels: tuple[str, ...] = info.inputs if len(info.inputs) == model_in else default_channels(model_in)
         self.code_dim: int = int(getattr(getattr(model, "config", None), "code_dim", 0))
         self._regions_cache: dict[str, Regions] = {}
-        self._unhinted: tuple[tuple, np.ndarray] | None = None  # the last unhinted output (hint_scope)
+        # the last unhinted output and its region colours (hint_scope), the last line art
+        self._unhinted: tuple[tuple, np.ndarray, np.ndarray] | None = None
+        self._lines_cache: tuple[str, np.ndarray] | None = None
+        self._plan_cache: tuple[str, EdgePlan] | None = None
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
-             sha256: str | None = None, precision: str = "auto",
+             sha256: str | None = None, precision: str = "auto", memory_format: str = "auto",
              threads: int | None = None) -> Colorizer:
         """Load a weights file (default: ``resources/models/default.safetensors``).
 
         ``threads``: CPU threads for inference (default: torch's, one per core).
+        ``precision`` / ``memory_format``: see :class:`Colorizer` (``auto`` = measured and cached).
         """
         if threads:
             torch.set_num_threads(max(1, int(threads)))
         model, info = load_weights(weights, sha256=sha256)
-        return cls(model, info, device, precision=precision)
+        return cls(model, info, device, precision=precision, memory_format=memory_format)
 
     # -- low level -------------------------------------------------------------------------
 
     def _use_bf16(self) -> bool:
-        if self.precision == "bf16":
-            return True
-        if self.precision == "fp32":
-            return False
-        return self.device.type == "cpu" and bf16_fast_on_cpu()
+        return self.precision == "bf16"
 
     def predict(self, x: np.ndarray, code: np.ndarray | None = None) -> np.ndarray:
         """CxHxW model input (H, W multiples of ``stride``) and colour code -> 3xHxW in [-1, 1]."""
@@ -146,7 +146,7 @@ class Colorizer:
 
     def _forward(self, x: np.ndarray, code: np.ndarray | None) -> np.ndarray:
         t = torch.from_numpy(np.ascontiguousarray(x))[None].to(self.device)
-        t = t.contiguous(memory_format=torch.channels_last)
+        t = t.contiguous(memory_format=self._format)
         args: tuple[torch.Tensor, ...] = (t,)
         if self.code_dim and code is not None:
             args = (t, torch.from_numpy(np.asarray(code, np.float32))[None].to(self.device))
@@ -163,7 +163,8 @@ class Colorizer:
     def colorize(self, line_art: ImageLike, hints: HintsLike = None, *, working_size: int | None = None,
                  lines: str = "multiply", mode: str = "plain", layers: bool = False,
                  palette: PaletteLike = None, reference: ReferenceLike = None,
-                 gap: int | None = None, hint_scope: str = "regions", paper: bool = True) -> Result:
+                 gap: int | None = None, hint_scope: str = "regions", paper: bool = True,
+                 barriers: BarriersLike = None) -> Result:
         """Colorize line art of any size; the result has the input's full resolution.
 
         ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
@@ -179,72 +180,95 @@ class Colorizer:
         change); ``network`` leaves the network's output as it is. ``paper``: the unhinted
         page around the figure stays white where the network left it light (``ganime_core.paper``;
         models with dense-hint inputs only, so older models give exactly their old output).
+        ``barriers``: invisible lines that only the segmentation sees (regions, dense hints,
+        paper, hint scope, flats, the colour's edges), never drawn: a bool mask at the input's
+        full size, a grey / RGBA array or a PNG path (opaque dark pixels are barrier).
+        The colour is enlarged to full size with its edges on the lines (``ganime_core.upsample``).
         """
-        if lines not in LINE_MODES:
-            raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
-        if mode not in COLOR_MODES:
-            raise GanimeError(f"mode must be one of {COLOR_MODES}, got {mode!r}")
+        _check_options(lines, mode, hint_scope, gap)
         t0 = time.perf_counter()
         img = _as_image(line_art)
-        full_lines = to_line_art(img)
-        height, width = full_lines.shape
-        ws = int(working_size or self.info.working_size)
-        if ws < 16:
-            raise GanimeError(f"working size must be at least 16 px, got {ws}")
-        if hint_scope not in HINT_SCOPES:
-            raise GanimeError(f"hint_scope must be one of {HINT_SCOPES}, got {hint_scope!r}")
-        if gap is not None and not 0 <= int(gap) <= MAX_GAP:
-            raise GanimeError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
-        w, h = working_dims(width, height, ws)
-        small = full_lines if (w, h) == (width, height) else cv2.resize(
-            full_lines, (w, h), interpolation=cv2.INTER_AREA)
-        full_hints = _hint_raster(hints, width, height)
-        gap_full = DEFAULT_GAP if gap is None else int(gap)
-        gap_ws = round(gap_full * w / width)
-        small_hints = None if full_hints is None else full_hints.resized(w, h)
+        page = self._page(img, int(working_size or self.info.working_size), barriers,
+                          DEFAULT_GAP if gap is None else int(gap))
+        full_hints = _hint_raster(hints, page.width, page.height) if mode != "plain" or layers else None
+        small_hints = (_hint_raster(hints, page.width, page.height, to=(page.w, page.h)) if full_hints is None
+                       else full_hints.resized(page.w, page.h))
         guide = palette_of(palette, reference)
-        dense = self.dense_hints(small, small_hints, gap_ws)
-        x, code = self.model_input(small, small_hints, guide, gap=gap_ws, dense=dense)
-        y = decode_output(self.predict(x, code))[:h, :w]
-        if small_hints is not None and hint_scope == "regions" and "dense_mask" in self.channels:
-            y = self._scoped(y, small, small_hints, dense, guide, gap_ws)
-        if paper and "dense_mask" in self.channels:  # models of the first design stay bit-identical
-            y = keep_paper(y, self.regions_for(small, gap_ws), None if dense is None else dense.mask)
-        color = y if (w, h) == (width, height) else cv2.resize(
-            y, (width, height), interpolation=cv2.INTER_CUBIC)
-        color_u8 = (np.clip(color, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        small_rgb = self._working_colour(page, small_hints, guide, hint_scope, paper)
+        color_u8 = upsample_colour(small_rgb, plan=self._edge_plan(page))
         region_layers = None
         if mode != "plain" or layers:
-            region_layers = compose(full_lines, color_u8, full_hints, mode=mode,
-                                    regions=self.regions_for(full_lines, gap_full))
+            region_layers = compose(page.full, color_u8, full_hints, mode=mode,
+                                    regions=self._regions(page.seg_full, page.gap_full, page.key_full))
             if mode == "locked":
                 color_u8 = _mul(region_layers.flats, region_layers.shading)
             elif mode == "flats":
                 color_u8 = region_layers.flats
-        if lines == "multiply":
-            image = _mul(color_u8, full_lines)
-        else:
-            image = color_u8.copy()
+        image = _overlay(color_u8, page.full) if lines == "multiply" else color_u8.copy()
         if img.alpha is not None:
             image = np.dstack([image, img.alpha])
-        return Result(image=image, color=color_u8, lines=full_lines, alpha=img.alpha,
-                      working_size=(w, h), seconds=time.perf_counter() - t0, device=str(self.device),
-                      mode=mode, layers=region_layers)
+        return Result(image=image, color=color_u8, lines=page.full, alpha=img.alpha,
+                      working_size=(page.w, page.h), seconds=time.perf_counter() - t0,
+                      device=str(self.device), mode=mode, layers=region_layers)
 
-    def _scoped(self, y: np.ndarray, lines: np.ndarray, hints: HintRaster, dense: HintRaster | None,
-                guide: np.ndarray | None, gap: int) -> np.ndarray:
+    def _working_colour(self, page: _Page, hints: HintRaster | None, guide: np.ndarray | None,
+                        hint_scope: str, paper: bool) -> np.ndarray:
+        """uint8 hxwx3: the network's colour at the working size, hint-scoped and paper kept."""
+        new_inputs = "dense_mask" in self.channels  # models of the first design stay bit-identical
+        regions = self._regions(page.seg_small, page.gap_ws, page.key_small) if new_inputs else None
+        dense = None if regions is None or hints is None else spread_hints(regions, hints)
+        x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
+        y = decode_output_u8(self.predict(x, code), page.h, page.w)
+        if regions is not None and hints is not None and hint_scope == "regions":
+            y = self._scoped(y, page, regions, hints, dense, guide)
+        if regions is not None and paper:
+            y = keep_paper(y, regions, None if dense is None else dense.mask)
+        return y
+
+    def _scoped(self, y: np.ndarray, page: _Page, regions: Regions, hints: HintRaster,
+                dense: HintRaster | None, guide: np.ndarray | None) -> np.ndarray:
         """``y`` with the hints' effect kept to where they belong (see ``hint_scope``)."""
-        h, w = lines.shape
-        key = (hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest(), gap,
-               encode_palette(guide).tobytes())
+        key = (page.key_small, page.gap_ws, encode_palette(guide).tobytes())
         if self._unhinted is None or self._unhinted[0] != key:
-            x0, code0 = self.model_input(lines, None, guide, gap=gap)
-            self._unhinted = (key, decode_output(self.predict(x0, code0))[:h, :w])
-        regions = self.regions_for(lines, gap)
+            x0, code0 = self.model_input(page.small, None, guide, gap=page.gap_ws)
+            unhinted = decode_output_u8(self.predict(x0, code0), page.h, page.w)
+            self._unhinted = (key, unhinted, region_lab(unhinted, regions))
+        _, unhinted, unhinted_lab = self._unhinted
         colours = np.unique(hints.rgb[hints.mask], axis=0)[:256]
-        out = scope_hints(_u8(y), _u8(self._unhinted[1]), regions, colours,
-                          None if dense is None else dense.mask)
-        return out.astype(np.float32) / 255.0
+        return scope_hints(y, unhinted, regions, colours, None if dense is None else dense.mask,
+                           unhinted_lab=unhinted_lab)
+
+    def _page(self, img: LoadedImage, working_size: int, barriers: BarriersLike, gap: int) -> _Page:
+        """The line art at full and working size, with the barriers burnt into the copies that
+        are segmented, and the keys their regions are cached under."""
+        if working_size < 16:
+            raise GanimeError(f"working size must be at least 16 px, got {working_size}")
+        digest, full = self._line_art(img)
+        height, width = full.shape
+        w, h = working_dims(width, height, working_size)
+        small = full if (w, h) == (width, height) else cv2.resize(full, (w, h), interpolation=cv2.INTER_AREA)
+        wall = barrier_mask(barriers, width, height)
+        seg_full, seg_small = full, small
+        if wall is not None:
+            digest += "+" + _digest(np.packbits(wall))
+            seg_full = burn_barriers(full, _thicken(wall))
+            seg_small = seg_full if (w, h) == (width, height) else burn_barriers(small, _shrink(wall, w, h))
+        return _Page(full, small, seg_full, seg_small, f"{digest}/{width}x{height}", f"{digest}/{w}x{h}",
+                     gap, round(gap * w / width))
+
+    def _line_art(self, img: LoadedImage) -> tuple[str, np.ndarray]:
+        """(a digest of the picture, its line art), the last one reused while the picture is the same."""
+        digest = _digest(img.rgb, img.alpha)
+        if self._lines_cache is None or self._lines_cache[0] != digest:
+            self._lines_cache = (digest, to_line_art(img))
+        return digest, self._lines_cache[1]
+
+    def _edge_plan(self, page: _Page) -> EdgePlan:
+        """Where the colour beside the lines comes from (``upsample``), kept for the last page."""
+        key = f"{page.key_full}/{page.w}x{page.h}"
+        if self._plan_cache is None or self._plan_cache[0] != key:
+            self._plan_cache = (key, plan_edges(page.seg_full, (page.w, page.h)))
+        return self._plan_cache[1]
 
     def dense_hints(self, lines: np.ndarray, hints: HintRaster | None, gap: int = DEFAULT_GAP) -> HintRaster | None:
         """The hints spread over their regions, for a model that takes them (else None)."""
@@ -265,22 +289,131 @@ class Colorizer:
             spread = self.dense_hints(lines, hints, gap) if dense is True else dense
             if isinstance(spread, HintRaster):
                 inp.dense_rgb, inp.dense_mask = spread.rgb, spread.mask
-        x = encode(inp, self.channels)
-        x = np.stack([_pad_to(plane, self.stride, v) for plane, v in zip(x, pad_values(self.channels), strict=True)])
-        return x, encode_palette(palette)
+        return encode(inp, self.channels, multiple=self.stride), encode_palette(palette)
 
     def regions_for(self, lines: np.ndarray, gap: int = DEFAULT_GAP) -> Regions:
         """Segment line art into regions, reusing a recent result for the same line art and gap."""
-        key = hashlib.blake2b(lines.tobytes(), digest_size=16).hexdigest() + f"{lines.shape}/{gap}"
+        key = hashlib.blake2b(np.ascontiguousarray(lines).data, digest_size=16).hexdigest() + f"{lines.shape}"
+        return self._regions(lines, gap, key)
+
+    def _regions(self, lines: np.ndarray, gap: int, key: str) -> Regions:
+        key = f"{key}/{gap}"
         if key not in self._regions_cache:
-            if len(self._regions_cache) >= 2:  # the working size and the full size
+            if len(self._regions_cache) >= 3:  # the working size, the full size, a preview size
                 self._regions_cache.pop(next(iter(self._regions_cache)))
             self._regions_cache[key] = segment(lines, RegionConfig(gap_close=int(gap)))
         return self._regions_cache[key]
 
 
-def _u8(rgb: np.ndarray) -> np.ndarray:
-    return (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+@dataclass
+class _Page:
+    """One picture's line art as :meth:`Colorizer.colorize` uses it.
+
+    ``full`` / ``small``: the line art at full and working size (what the network and the line
+    overlay see); ``seg_*``: the same with the barriers burnt in (what the segmentation sees);
+    ``key_*``: cache keys of the ``seg_*`` line art; ``gap_*``: the gap-closing size at each size.
+    """
+
+    full: np.ndarray
+    small: np.ndarray
+    seg_full: np.ndarray
+    seg_small: np.ndarray
+    key_full: str
+    key_small: str
+    gap_full: int
+    gap_ws: int
+
+    @property
+    def width(self) -> int:
+        return self.full.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.full.shape[0]
+
+    @property
+    def w(self) -> int:
+        return self.small.shape[1]
+
+    @property
+    def h(self) -> int:
+        return self.small.shape[0]
+
+
+def _check_options(lines: str, mode: str, hint_scope: str, gap: int | None) -> None:
+    if lines not in LINE_MODES:
+        raise GanimeError(f"lines must be one of {LINE_MODES}, got {lines!r}")
+    if mode not in COLOR_MODES:
+        raise GanimeError(f"mode must be one of {COLOR_MODES}, got {mode!r}")
+    if hint_scope not in HINT_SCOPES:
+        raise GanimeError(f"hint_scope must be one of {HINT_SCOPES}, got {hint_scope!r}")
+    if gap is not None and not 0 <= int(gap) <= MAX_GAP:
+        raise GanimeError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
+
+
+# -- barriers --------------------------------------------------------------------------------------
+
+def barrier_mask(barriers: BarriersLike, width: int, height: int) -> np.ndarray | None:
+    """bool ``height`` x ``width`` barrier mask, or None when there is none.
+
+    A bool array is the mask; a grey, RGB or RGBA array or a picture file (PNG) marks its dark
+    (< 128), opaque (alpha > 127) pixels. The size must be the picture's; errors name the file.
+    """
+    if barriers is None:
+        return None
+    name = "barrier mask"
+    if isinstance(barriers, str | Path | LoadedImage):
+        name = f"barrier file {barriers}" if not isinstance(barriers, LoadedImage) else name
+        img = barriers if isinstance(barriers, LoadedImage) else load_image(barriers)
+        arr = img.rgb if img.alpha is None else np.dstack([img.rgb, img.alpha])
+    else:
+        arr = np.asarray(barriers)
+    if arr.ndim == 3 and arr.shape[2] in (3, 4) and arr.dtype != bool:
+        grey = cv2.cvtColor(np.ascontiguousarray(arr[..., :3], np.uint8), cv2.COLOR_RGB2GRAY)
+        mask = (grey < 128) & (arr[..., 3] > 127) if arr.shape[2] == 4 else grey < 128
+    elif arr.ndim == 2 and arr.dtype == bool:
+        mask = arr
+    elif arr.ndim == 2 and np.issubdtype(arr.dtype, np.number):
+        mask = arr < (0.5 if np.issubdtype(arr.dtype, np.floating) and arr.max(initial=0) <= 1.0 else 128)
+    else:
+        raise GanimeError(f"{name}: expected a bool, grey, RGB or RGBA image, got shape {arr.shape} {arr.dtype}")
+    if mask.shape != (height, width):
+        raise GanimeError(f"{name} is {mask.shape[1]}x{mask.shape[0]} px but the picture is {width}x{height}")
+    return mask if mask.any() else None
+
+
+_SQUARE2 = np.ones((2, 2), np.uint8)
+
+
+def _thicken(mask: np.ndarray) -> np.ndarray:
+    """A mask grown by one px (2x2), so a diagonal one-pixel barrier has no 8-connected leak."""
+    return cv2.dilate(mask.view(np.uint8), _SQUARE2).view(bool)
+
+
+def _shrink(mask: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The barrier at the working size: every working pixel it touches, thickened."""
+    cover = cv2.resize(mask.view(np.uint8), (w, h), interpolation=cv2.INTER_AREA) > 0
+    return _thicken(cover)
+
+
+def _digest(*arrays: np.ndarray | None) -> str:
+    """A content hash of some arrays (shape included) for the caches: SHA-1, hardware-fast."""
+    hsh = hashlib.sha1(usedforsecurity=False)
+    for arr in arrays:
+        if arr is not None:
+            hsh.update(repr(arr.shape).encode())
+            hsh.update(np.ascontiguousarray(arr).data)
+    return hsh.hexdigest()
+
+
+def _overlay(rgb: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The line overlay: uint8 HxWx3 x line art (float HxW in [0, 1]) in uint8 arithmetic.
+
+    The line art is rounded to 1/255 first (a level of difference at most): four times less
+    memory traffic than a float product at full size.
+    """
+    grey = cv2.convertScaleAbs(lines, alpha=255.0)
+    return cv2.multiply(rgb, cv2.merge([grey, grey, grey]), scale=1.0 / 255.0)
 
 
 def _mul(rgb: np.ndarray, factor: np.ndarray) -> np.ndarray:
@@ -296,16 +429,22 @@ def _as_image(line_art: ImageLike) -> LoadedImage:
     return load_image(line_art)
 
 
-def _hint_raster(hints: HintsLike, width: int, height: int) -> HintRaster | None:
-    """Any hint form -> a raster at the sketch's full size, or None when there are no hints."""
+def _hint_raster(hints: HintsLike, width: int, height: int,
+                 to: tuple[int, int] | None = None) -> HintRaster | None:
+    """Any hint form -> a raster at the sketch's full size, or None when there are no hints.
+
+    ``to``: (w, h) to rasterise at instead (strokes are drawn there directly, not drawn at full
+    size and shrunk).
+    """
     if hints is None:
         return None
+    tw, th = to or (width, height)
     if isinstance(hints, str | Path):
         hints = load_hints(hints, width, height)
     if isinstance(hints, np.ndarray):
         hints = HintRaster.from_rgba(hints)
     if isinstance(hints, HintRaster):
-        return hints.resized(width, height) if hints.mask.any() else None
+        return hints.resized(tw, th) if hints.mask.any() else None
     if isinstance(hints, HintSet):
         scale = width / hints.size[0] if hints.size else 1.0
         strokes: Sequence[Stroke] = hints.strokes
@@ -313,7 +452,7 @@ def _hint_raster(hints: HintsLike, width: int, height: int) -> HintRaster | None
         scale, strokes = 1.0, hints
     if not strokes:
         return None
-    raster = rasterize(strokes, width, height, scale)
+    raster = rasterize(strokes, tw, th, scale * tw / width)
     return raster if raster.mask.any() else None
 
 
@@ -321,7 +460,11 @@ _BF16: bool | None = None
 
 
 def bf16_fast_on_cpu() -> bool:
-    """Whether this CPU has native bf16 (AVX512-BF16 / AMX); elsewhere bf16 would be slower."""
+    """Whether this CPU advertises native bf16 (AVX512-BF16 / AMX), for information only.
+
+    The forward's precision is chosen by measurement (``ganime_core.calibration``), not by
+    these flags: on some CPUs with them bf16 autocast is still slower than fp32.
+    """
     global _BF16
     if _BF16 is None:
         flags = ""

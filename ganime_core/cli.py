@@ -12,11 +12,26 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from . import __version__
+from .constants import (
+    COLOR_MODES,
+    DEFAULT_COLOR_MODE,
+    DEFAULT_LINE_MODE,
+    DEVICES,
+    LINE_MODES,
+    MEMORY_FORMATS,
+    PRECISIONS,
+)
 from .errors import GanimeError
 from .jsonsafe import is_number
 from .regions_segment import MAX_GAP
+
+if TYPE_CHECKING:
+    from .api import Colorizer, Result
 
 log = logging.getLogger("ganime")
 
@@ -29,6 +44,8 @@ EPILOG = """examples:
   ganime colorize sketches/ -o out/ --reference refs/      colours from refs/<stem>.* per sketch
   ganime colorize sketch.png -o out/ --palette hero.gpl   colours from a GIMP palette
   ganime colorize page.png -o out/ --mode locked --gap 12   close line gaps up to 12 px
+  ganime colorize page.png -o out/ --mode flats --barriers page.barriers.json
+  ganime colorize sketches/ -o out/ --precision fp32 --memory-format contiguous
   ganime info --weights my_model.safetensors      a short summary; --json for all metadata
   ganime serve                            the local service for the Krita plugin (127.0.0.1:7860)
 hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
@@ -53,15 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(c)
     c.add_argument("--size", type=int, default=None, metavar="N",
                    help="working size: long side the model sees (default: the model's, 512)")
-    c.add_argument("--lines", choices=("multiply", "none"), default="multiply",
+    c.add_argument("--lines", choices=LINE_MODES, default=DEFAULT_LINE_MODE,
                    help="lay the original lines over the colour (default) or not")
-    c.add_argument("--mode", choices=("plain", "flats", "locked"), default="plain",
+    c.add_argument("--mode", choices=COLOR_MODES, default=DEFAULT_COLOR_MODE,
                    help="plain: the network's colours; flats: one clean colour per closed region "
                         "of the line art; locked: flats with the network's shading (hints fill "
                         "their whole region and never leak past a line)")
     c.add_argument("--layers", metavar="DIR",
                    help="also write DIR/<stem>/lines.png, flats.png, shading.png (overlay: 128 "
                         "is neutral), composite.png for compositing in Krita/GIMP/Photoshop")
+    c.add_argument("--barriers", metavar="FILE",
+                   help="invisible lines only the region cutting sees (they stop a fill or a hint "
+                        "at a gap; never drawn): a barrier JSON saved by the app, or a PNG whose "
+                        "opaque dark pixels are barriers; for a single input")
     c.add_argument("--palette", metavar="FILE.gpl",
                    help="a GIMP palette whose colours (the first 8) the network places on the figure")
     c.add_argument("--reference", metavar="IMAGE_OR_DIR",
@@ -71,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"close gaps in the line art up to PX pixels (0..{MAX_GAP}) when cutting it "
                         "into regions (flats/locked modes and dense hints; default 6)")
     c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    _speed_args(c)
 
     i = sub.add_parser("info", help="show version, device and a short model summary",
                        description="A few readable lines: version, device, the model, its training "
@@ -102,8 +124,24 @@ def _gap(text: str) -> int:
 
 def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="FILE", help="a .safetensors model (default: bundled)")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto",
+    p.add_argument("--device", choices=DEVICES, default="auto",
                    help="compute device (auto: CUDA, else MPS, else CPU)")
+
+
+def _speed_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--precision", choices=PRECISIONS, default="auto",
+                   help="arithmetic of the network on the CPU (auto: measured once per CPU and "
+                        "cached; fp32 or bf16 to choose)")
+    p.add_argument("--memory-format", choices=MEMORY_FORMATS, default="auto",
+                   help="tensor layout of the network (auto: measured once per CPU and cached)")
+
+
+def load_colorizer(args: argparse.Namespace) -> Colorizer:
+    """The model ``args`` name, on their device, precision and memory format."""
+    from .api import Colorizer
+
+    return Colorizer.load(args.weights, device=args.device, precision=args.precision,
+                          memory_format=args.memory_format)
 
 
 def _serve_args(sub) -> None:
@@ -126,6 +164,7 @@ def _serve_args(sub) -> None:
     s.add_argument("--log-format", choices=("json", "text"), default="json",
                    help="log lines on stderr (default: one JSON object per line)")
     _model_args(s)
+    _speed_args(s)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -141,10 +180,7 @@ def _serve(args: argparse.Namespace) -> int:
                         token_file=Path(args.token_file) if args.token_file else None,
                         allow_remote=args.allow_remote, max_queue=args.max_queue,
                         max_body=args.max_body_mb * 1024 * 1024)
-    from .api import Colorizer
-
-    colorizer = Colorizer.load(args.weights, device=args.device)
-    return serve(colorizer, opts)
+    return serve(load_colorizer(args), opts)
 
 
 def _file_as_app(argv: list[str]) -> list[str]:
@@ -198,7 +234,7 @@ def _run_app(file: str | None = None) -> int:
 def _info(args: argparse.Namespace) -> int:
     import torch
 
-    from .api import bf16_fast_on_cpu
+    from .calibration import cpu_name
     from .devices import resolve_device
     from .weights import load_weights
 
@@ -206,12 +242,12 @@ def _info(args: argparse.Namespace) -> int:
     _, info = load_weights(args.weights)
     if args.json:
         doc = {"ganime": __version__, "torch": torch.__version__, "device": device,
-               "cuda": torch.cuda.is_available(), "model": info_dict(info)}
+               "cpu": cpu_name(), "cuda": torch.cuda.is_available(), "model": info_dict(info)}
         print(json.dumps(doc, indent=1, default=str))
         return 0
     print(f"GANime {__version__}; torch {torch.__version__}; device {device} "
-          f"(CUDA {'yes' if torch.cuda.is_available() else 'no'}, "
-          f"CPU bf16 {'yes' if bf16_fast_on_cpu() else 'no'}, threads {torch.get_num_threads()})")
+          f"(CUDA {'yes' if torch.cuda.is_available() else 'no'}, CPU {cpu_name()}, "
+          f"threads {torch.get_num_threads()})")
     print(info_summary(info))
     print("(the model card and all metadata: ganime info --json)")
     return 0
@@ -269,7 +305,9 @@ def _scores(metrics: dict) -> str:
                 if (v := _num(m.get(label))) is not None]
         if vals:
             parts.append(f"{names.get(name, str(name)[:40])} " + " / ".join(vals))
-    model = methods.get("model") if isinstance(methods.get("model"), dict) else {}
+    model = methods.get("model")
+    if not isinstance(model, dict):
+        model = {}
     with_h, without = _num(model.get("hint_de_with")), _num(model.get("hint_de_without"))
     text = "; ".join(parts)
     if with_h is not None and without is not None:
@@ -314,11 +352,42 @@ def _colorize(args: argparse.Namespace) -> int:
         print(f"ganime: error: no input images found{extra}", file=sys.stderr)
         return 2
     job.check(inputs)
-    from .api import Colorizer
-
-    colorizer = Colorizer.load(args.weights, device=args.device)
+    barriers = barriers_for(args.barriers, inputs)  # a usage error before the model loads
+    loaded = load_colorizer(args)
+    colorizer = loaded if barriers is None else WithBarriers(loaded, barriers)
     failures = job.run(colorizer, inputs, skipped=len(skipped))
     return 1 if failures else 0
+
+
+def barriers_for(path: str | None, inputs: list[Path]) -> np.ndarray | Path | None:
+    """``--barriers FILE`` for the one input: a barrier JSON drawn at the input's size (a bool
+    mask), or a barrier PNG (its path: the API reads its opaque dark pixels)."""
+    if path is None:
+        return None
+    file = Path(path)
+    if len(inputs) != 1:
+        raise GanimeError("--barriers FILE applies to a single input")
+    if not file.is_file():
+        raise GanimeError(f"--barriers {path}: not found")
+    if file.suffix.lower() != ".json":
+        return file
+    from . import barriers
+    from .imageio import load_image
+
+    strokes = barriers.load(file)
+    width, height = load_image(inputs[0]).size
+    return barriers.rasterize(strokes, width, height)
+
+
+class WithBarriers:
+    """A colorizer whose every ``colorize`` call gets the same ``barriers`` (the CLI's one input)."""
+
+    def __init__(self, colorizer: Colorizer, barriers: np.ndarray | Path) -> None:
+        self.colorizer = colorizer
+        self.barriers = barriers
+
+    def colorize(self, *args: Any, **kwargs: Any) -> Result:
+        return self.colorizer.colorize(*args, barriers=self.barriers, **kwargs)
 
 
 if __name__ == "__main__":

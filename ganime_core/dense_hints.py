@@ -42,16 +42,35 @@ def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float
     if not claimed.any():
         return None
     labels = regions.labels
-    mask = claimed[labels]
-    rgb = colours[labels]
+    mask = np.take(claimed, labels)
     is_open = open_regions(regions, open_area) & claimed
     if is_open.any():
-        in_open = is_open[labels]
-        radius = max(2.0, open_radius * max(labels.shape))
-        seeds = (~(hints.mask & in_open)).view(np.uint8)
-        near = cv2.distanceTransform(seeds, cv2.DIST_L2, 3) <= radius
-        mask &= ~in_open | near
-    if not mask.any():
-        return None
-    rgb[~mask] = 0
-    return HintRaster(np.ascontiguousarray(rgb), mask)
+        mask &= _near_open_strokes(labels, hints.mask, is_open, max(2.0, open_radius * max(labels.shape)))
+        if not mask.any():
+            return None
+    # one uint8 gather per channel (a 2-D fancy index of an (n+1, 3) table is ~10x slower)
+    rgb = cv2.merge([np.take(np.ascontiguousarray(colours[:, c]), labels) for c in range(3)])
+    if is_open.any():
+        rgb *= mask[..., None]
+    return HintRaster(rgb, mask)
+
+
+def _near_open_strokes(labels: np.ndarray, strokes: np.ndarray, is_open: np.ndarray,
+                       radius: float) -> np.ndarray:
+    """bool HxW: False in open regions farther than ``radius`` from a stroke in one, else True.
+
+    The distance is only computed in the box around those strokes grown by the radius.
+    """
+    in_open = np.take(is_open, labels)
+    seeds = strokes & in_open
+    keep = ~in_open
+    if not seeds.any():
+        return keep
+    ys, xs = np.nonzero(seeds)
+    r = int(np.ceil(radius)) + 1
+    h, w = labels.shape
+    y0, y1, x0, x1 = max(0, ys.min() - r), min(h, ys.max() + r + 1), max(0, xs.min() - r), min(w, xs.max() + r + 1)
+    box = (slice(y0, y1), slice(x0, x1))
+    near = cv2.distanceTransform((~seeds[box]).view(np.uint8), cv2.DIST_L2, 3) <= radius
+    keep[box] |= near
+    return keep

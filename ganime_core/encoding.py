@@ -78,27 +78,51 @@ def default_channels(in_channels: int) -> tuple[str, ...]:
     raise ValueError(f"a model with {in_channels} input channels must record their names")
 
 
-def _planes(rgb: np.ndarray | None, mask: np.ndarray | None, prefix: str) -> dict[str, np.ndarray]:
+_HINT_LUT = np.arange(256, dtype=np.float32) / np.float32(127.5) - np.float32(1.0)  # uint8 -> [-1, 1]
+
+
+def _write_planes(out: np.ndarray, index: dict[str, int], rgb: np.ndarray | None,
+                  mask: np.ndarray | None, prefix: str) -> None:
+    """Write ``prefix``_r/g/b (``rgb`` in [-1, 1], 0 off the mask) and ``prefix``_mask into ``out``."""
     if rgb is None or mask is None:
-        return {}
+        return
+    h, w = mask.shape
     m = mask.astype(np.float32)
-    out = {f"{prefix}_{c}": (rgb[..., i].astype(np.float32) / 127.5 - 1.0) * m for i, c in enumerate("rgb")}
-    out[f"{prefix}_mask"] = m
-    return out
+    scaled = cv2.LUT(np.ascontiguousarray(rgb, np.uint8), _HINT_LUT)  # HxWx3 float32
+    for i, c in enumerate("rgb"):
+        if f"{prefix}_{c}" in index:
+            np.multiply(scaled[..., i], m, out=out[index[f"{prefix}_{c}"], :h, :w])
+    if f"{prefix}_mask" in index:
+        out[index[f"{prefix}_mask"], :h, :w] = m
 
 
-def encode(inp: ModelInput, channels: Sequence[str] = CHANNELS_V1) -> np.ndarray:
-    """The spatial input a model with ``channels`` needs, CxHxW float32."""
+def encode(inp: ModelInput, channels: Sequence[str] = CHANNELS_V1, *, multiple: int = 1) -> np.ndarray:
+    """The spatial input a model with ``channels`` needs, CxHxW float32.
+
+    ``multiple``: H and W are padded up to a multiple of it (the model's stride) with each
+    channel's neutral value (``pad_values``), written straight into one buffer.
+    """
     h, w = inp.shape
-    planes = {"line": inp.lines.astype(np.float32) * 2.0 - 1.0}
-    planes.update(_planes(inp.hint_rgb, inp.hint_mask, "hint"))
-    planes.update(_planes(inp.dense_rgb, inp.dense_mask, "dense"))
-    out = np.empty((len(channels), h, w), np.float32)
+    hp, wp = -(-h // multiple) * multiple, -(-w // multiple) * multiple
+    index = {name: i for i, name in enumerate(channels)}
+    out = np.empty((len(channels), hp, wp), np.float32)
+    written = {"line"}
+    for prefix, rgb, mask in (("hint", inp.hint_rgb, inp.hint_mask), ("dense", inp.dense_rgb, inp.dense_mask)):
+        if rgb is not None and mask is not None:
+            written |= {f"{prefix}_{c}" for c in ("r", "g", "b", "mask")}
     for i, name in enumerate(channels):
-        if name in planes:
-            out[i] = planes[name]
-        else:
-            out[i] = _NEUTRAL.get(name, 0.0)
+        value = _NEUTRAL.get(name, 0.0)
+        if name not in written:
+            out[i] = value
+        elif (hp, wp) != (h, w):  # only the padding: the picture part is written below
+            out[i, h:, :] = value
+            out[i, :h, w:] = value
+    if "line" in index:
+        dst = out[index["line"], :h, :w]
+        np.multiply(inp.lines, np.float32(2.0), out=dst, casting="unsafe")
+        dst -= np.float32(1.0)
+    _write_planes(out, index, inp.hint_rgb, inp.hint_mask, "hint")
+    _write_planes(out, index, inp.dense_rgb, inp.dense_mask, "dense")
     return out
 
 
@@ -139,6 +163,12 @@ def split(x: T, channels: Sequence[str]) -> dict[str, T]:
 def decode_output(rgb: np.ndarray) -> np.ndarray:
     """3xHxW float in [-1, 1] -> HxWx3 float32 in [0, 1]."""
     return np.clip((rgb.transpose(1, 2, 0).astype(np.float32) + 1.0) * 0.5, 0.0, 1.0)
+
+
+def decode_output_u8(rgb: np.ndarray, height: int | None = None, width: int | None = None) -> np.ndarray:
+    """3xHxW float in [-1, 1] -> HxWx3 uint8 (rounded, saturated), cropped to ``height`` x ``width``."""
+    hwc = np.ascontiguousarray(rgb[:, :height, :width].transpose(1, 2, 0), dtype=np.float32)
+    return cv2.convertScaleAbs(np.maximum(hwc, -1.0, out=hwc), alpha=127.5, beta=127.5)
 
 
 # -- the global colour code ----------------------------------------------------------------------

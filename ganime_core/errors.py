@@ -29,3 +29,7 @@ class NoDefaultModelError(WeightsError):
 
 class DeviceError(GanimeError):
     """A requested compute device is not available."""
+
+
+class ExportError(GanimeError):
+    """Nothing to export, an unknown export format, or the export could not be written."""

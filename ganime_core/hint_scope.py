@@ -27,33 +27,54 @@ ADOPT = 0.5
 NEAR = 12.0
 
 
-def _region_lab(rgb: np.ndarray, regions: Regions) -> np.ndarray:
-    """(n+1, 3) float Lab: each region's median colour off the lines."""
+def region_lab(rgb: np.ndarray, regions: Regions, *, step: int = 2, few: int = 4) -> np.ndarray:
+    """(n+1, 3) float Lab of uint8 ``rgb``: each region's median colour off the lines.
+
+    Measured on every ``step``-th row and column; a region with fewer than ``few`` such
+    samples is measured on all its pixels.
+    """
     free = regions.ink_distance > 1.0
-    sel = free if free.any() else np.ones(regions.labels.shape, bool)
-    lab8 = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2Lab)
-    med = median_per_label([lab8[..., i][sel] for i in range(3)], regions.labels[sel], regions.n)
+    labels = regions.labels if not free.any() else np.where(free, regions.labels, 0)  # 0: not counted
+    med = _median_lab(rgb[::step, ::step], labels[::step, ::step], regions.n)
+    counts = np.bincount(labels[::step, ::step].ravel(), minlength=regions.n + 1)
+    small = counts < few
+    small[0] = False
+    if step > 1 and small.any():
+        sel = np.take(small, labels)
+        med[small] = _median_lab(rgb[sel][None], labels[sel][None], regions.n)[small]
+    med[0] = -1
     med = np.where(med < 0, (255, 128, 128), med).astype(np.float32)
     return np.stack([med[:, 0] * (100.0 / 255.0), med[:, 1] - 128.0, med[:, 2] - 128.0], axis=1)
 
 
+def _median_lab(rgb: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """(n+1, 3) int32 median uint8 Lab per label (-1 where a label has no pixels)."""
+    lab8 = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    return median_per_label([lab8[:, 0], lab8[:, 1], lab8[:, 2]], labels.ravel(), n)
+
+
 def scope_hints(hinted: np.ndarray, unhinted: np.ndarray, regions: Regions, hint_colours: np.ndarray,
-                claimed: np.ndarray | None, *, adopt: float = ADOPT, near: float = NEAR) -> np.ndarray:
+                claimed: np.ndarray | None, *, adopt: float = ADOPT, near: float = NEAR,
+                unhinted_lab: np.ndarray | None = None) -> np.ndarray:
     """uint8 HxWx3: ``hinted`` where the hints belong, ``unhinted`` elsewhere (same size as regions).
 
-    ``hint_colours``: (k, 3) uint8 sRGB colours of the hints; ``claimed``: bool HxW dense-hint mask.
+    ``hint_colours``: (k, 3) uint8 sRGB colours of the hints; ``claimed``: bool HxW dense-hint mask;
+    ``unhinted_lab``: ``region_lab(unhinted, regions)`` when the caller keeps it (it changes
+    only with the sketch, while the hints change at every stroke).
     """
     if len(hint_colours) == 0:
         return hinted
-    lab_h = _region_lab(hinted, regions)
-    lab_0 = _region_lab(unhinted, regions)
+    lab_h = region_lab(hinted, regions)
+    lab_0 = region_lab(unhinted, regions) if unhinted_lab is None else unhinted_lab
     hints_lab = rgb_to_lab(np.asarray(hint_colours, np.uint8).reshape(-1, 3))
     d_h = np.linalg.norm(lab_h[:, None] - hints_lab[None], axis=2).min(axis=1)
     d_0 = np.linalg.norm(lab_0[:, None] - hints_lab[None], axis=2).min(axis=1)
     keep = (d_h <= near) | (d_h <= (1.0 - adopt) * d_0)
     if claimed is not None:
-        counts = np.bincount(regions.labels[claimed], minlength=regions.n + 1)
-        keep |= counts > 0
+        keep |= np.bincount(regions.labels[claimed], minlength=regions.n + 1) > 0
     keep[0] = False
-    mask = keep[regions.labels]
-    return np.where(mask[..., None], hinted, unhinted)
+    if keep[1:].all():
+        return hinted
+    out = unhinted.copy()
+    cv2.copyTo(hinted, np.take(keep, regions.labels).view(np.uint8), out)
+    return out

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .errors import BadHintsError
-from .jsonsafe import is_int, parse_json, short
+from .jsonsafe import is_int, parse_json, read_file, short
 
 HINTS_FORMAT = "ganime-hints"
 HINTS_VERSION = 1
@@ -138,7 +138,7 @@ def parse_color(value: str | Sequence[int]) -> RGB:
         raise BadHintsError(f"colour must be #rrggbb or [r, g, b], got {short(value)}") from None
     if len(vals) != 3 or not all(0 <= v <= 255 for v in vals):
         raise BadHintsError(f"colour must have three components 0..255, got {short(value)}")
-    return vals  # type: ignore[return-value]
+    return vals
 
 
 @dataclass(frozen=True)
@@ -182,13 +182,7 @@ class HintSet:
     def load(cls, path: str | Path) -> HintSet:
         """Read a stroke JSON file; errors name the file."""
         path = Path(path)
-        try:
-            if path.stat().st_size > MAX_HINT_FILE_BYTES:
-                raise BadHintsError(f"{path.name}: too large for a hint file "
-                                    f"(over {MAX_HINT_FILE_BYTES // 1024**2} MB)")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise BadHintsError(f"cannot read hint file {path.name}: {exc.strerror or exc}") from None
+        data = read_file(path, MAX_HINT_FILE_BYTES, "hint file", BadHintsError)
         try:
             return cls.from_json(data)
         except BadHintsError as exc:
@@ -318,15 +312,18 @@ def rasterize(strokes: Iterable[Stroke] | HintSet, width: int, height: int,
     return HintRaster(rgb, mask.astype(bool))
 
 
+def rasterize_set(hints: HintSet, width: int, height: int) -> HintRaster:
+    """A hint set drawn on a ``width`` x ``height`` sketch: strokes saved on a canvas of another
+    size (the set's ``size``) are scaled to this one."""
+    scale = width / hints.size[0] if hints.size and hints.size[0] else 1.0
+    return rasterize(hints, width, height, scale)
+
+
 def load_hints(path: str | Path, width: int, height: int) -> HintRaster:
     """Load a stroke JSON or an RGBA hint PNG for a sketch of ``width`` x ``height`` pixels."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        hs = HintSet.load(path)
-        scale = 1.0
-        if hs.size and hs.size != (width, height):
-            scale = width / hs.size[0]
-        return rasterize(hs, width, height, scale)
+        return rasterize_set(HintSet.load(path), width, height)
     from .imageio import BadImageError, load_image
 
     try:

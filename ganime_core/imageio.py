@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import BadImageError, GanimeError, ImageTooLargeError
+from .imageops import to_u8
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +108,8 @@ def _from_pil(im: Image.Image, name: str) -> LoadedImage:
         mode in ("P", "L", "RGB") and "transparency" in im.info)
     if has_alpha:
         rgba = np.asarray(im.convert("RGBA"))
-        alpha = np.ascontiguousarray(rgba[..., 3])
-        if alpha.min() == 255:
-            alpha = None
+        plane = np.ascontiguousarray(rgba[..., 3])
+        alpha = None if plane.min() == 255 else plane  # fully opaque: no alpha to keep
         return LoadedImage(np.ascontiguousarray(rgba[..., :3]), alpha, name)
     return LoadedImage(np.asarray(im.convert("RGB")).copy(), None, name)
 
@@ -181,7 +181,7 @@ def encode_png(arr: np.ndarray, compress_level: int = 6) -> bytes:
     """uint8 grey/RGB/RGBA array -> PNG bytes."""
     a = np.asarray(arr)
     if a.dtype != np.uint8:
-        a = np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        a = to_u8(a)
     buf = io.BytesIO()
     Image.fromarray(a).save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()

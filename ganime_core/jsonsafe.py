@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from .errors import GanimeError
@@ -26,6 +27,18 @@ def parse_json(data: str | bytes, what: str, error: type[GanimeError] = GanimeEr
         raise error(f"{what} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except (ValueError, TypeError, MemoryError) as exc:
         raise error(f"{what} is not valid JSON ({str(exc)[:80]})") from None
+
+
+def read_file(path: str | Path, limit: int, what: str, error: type[GanimeError] = GanimeError) -> bytes:
+    """The bytes of a user file of at most ``limit`` bytes; ``error`` naming the file (a ``what``,
+    e.g. "hint file") when it is larger or cannot be read."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > limit:
+            raise error(f"{path.name}: too large for a {what} (over {limit // 1024**2} MB)")
+        return path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read {what} {path.name}: {exc.strerror or exc}") from None
 
 
 def is_int(value: Any) -> bool:

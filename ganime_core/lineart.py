@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from .imageio import LoadedImage, composite_on_white
+from .imageops import paper_level
 
 
 def to_grey(rgb: np.ndarray) -> np.ndarray:
@@ -28,14 +29,9 @@ def paper_estimate(grey: np.ndarray) -> np.ndarray:
     the brightest paper.
     """
     h, w = grey.shape
-    f = max(1.0, max(h, w) / 256)
-    sw, sh = max(1, int(round(w / f))), max(1, int(round(h / f)))
-    small = cv2.resize(grey, (sw, sh), interpolation=cv2.INTER_AREA)
-    k = max(3, (max(sw, sh) // 10) | 1)
-    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    bg = cv2.GaussianBlur(bg, (0, 0), k / 3)
-    bg = np.maximum(bg, 0.6 * float(np.percentile(small, 95)))
-    return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    grid = max(1.0, max(h, w) / 256)
+    window = max(max(1, round(w / grid)), max(1, round(h / grid))) // 10
+    return paper_level(grey, window, grid=grid, pool="area", smooth="gaussian", bright_from="input")
 
 
 def normalise_paper(grey: np.ndarray) -> np.ndarray:

@@ -6,14 +6,20 @@ it to load one.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import WeightsError
+from .jsonsafe import parse_json, short
 
 FORMAT = "ganime-weights"
 FORMAT_VERSION = 1
 RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "models"
 DEFAULT_WEIGHTS = RESOURCES / "default.safetensors"
+MAX_CONFIG_INT = 4096  # no generator hyper-parameter is near this; larger means a hostile file
+WORKING_SIZES = (16, 16384)
 
 
 def read_metadata(path: str | Path) -> dict[str, str]:
@@ -41,3 +47,77 @@ def read_metadata(path: str | Path) -> dict[str, str]:
         raise WeightsError(f"{path.name}: weights format version {meta.get('format_version', '')[:20]!r} "
                            f"is not supported by this GANime (supports 1..{FORMAT_VERSION})")
     return meta
+
+
+@dataclass
+class ModelFacts:
+    """What a model file says about itself, types and ranges checked, read without torch.
+
+    ``config`` is the generator config as plain data (not yet built into a config class);
+    ``inputs`` the recorded input channel names, or None when the file records none.
+    """
+
+    path: Path
+    arch: str
+    working_size: int
+    config: dict[str, Any]
+    inputs: list[Any] | None
+    training: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    model_card: str = ""
+    created: str = ""
+    in_channels_field: str | None = None  # the ``in_channels`` metadata text, when present
+
+
+def json_field(meta: dict[str, str], key: str, name: str, kind: type = dict) -> Any:
+    """A JSON metadata field, which must hold a ``kind`` (dict by default; another kind may also
+    be absent, giving None); :class:`WeightsError` naming the file if not."""
+    value = parse_json(meta.get(key) or ("{}" if kind is dict else "null"),
+                       f"{name}: metadata field '{key}'", WeightsError)
+    if not isinstance(value, kind) and not (kind is not dict and value is None):
+        raise WeightsError(f"{name}: metadata field '{key}' holds {type(value).__name__}, "
+                           f"not {kind.__name__}")
+    return value
+
+
+def check_config(values: dict[str, Any], name: str) -> dict[str, Any]:
+    """Types and magnitudes of a generator config before anything is built from it."""
+    for key, v in values.items():
+        if isinstance(v, bool) or v is None or isinstance(v, str) and len(v) <= 40:
+            continue
+        if isinstance(v, int) and 0 <= v <= MAX_CONFIG_INT:
+            continue
+        if isinstance(v, float) and math.isfinite(v) and abs(v) <= MAX_CONFIG_INT:
+            continue
+        raise WeightsError(f"{name}: invalid model configuration ({str(key)[:40]} = {short(v)})")
+    return values
+
+
+def _working_size(meta: dict[str, str], name: str) -> int:
+    text = meta.get("working_size", "512")
+    try:
+        size = int(text)
+    except ValueError:
+        size = -1
+    lo, hi = WORKING_SIZES
+    if not lo <= size <= hi:
+        raise WeightsError(f"{name}: invalid model configuration (working size {short(text)} is "
+                           f"not a whole number in {lo}..{hi})")
+    return size
+
+
+def read_facts(path: str | Path) -> ModelFacts:
+    """The checked metadata of a GANime model file (:class:`WeightsError` naming the file for
+    anything wrong); ``weights.read_info`` builds the generator config from it."""
+    path = Path(path)
+    meta = read_metadata(path)
+    name = path.name
+    config = check_config(json_field(meta, "config", name), name)
+    working_size = _working_size(meta, name)
+    return ModelFacts(path=path, arch="".join(c for c in meta.get("arch", "") if c.isprintable())[:80],
+                      working_size=working_size, config=config,
+                      inputs=json_field(meta, "inputs", name, list) or None,
+                      training=json_field(meta, "training", name),
+                      metrics=json_field(meta, "metrics", name),
+                      model_card=meta.get("model_card", ""), created=meta.get("created", "")[:64],
+                      in_channels_field=meta.get("in_channels"))

@@ -10,11 +10,12 @@ night sky the network chose) is left alone: that is a guess, not smoke.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
 from .dense_hints import open_regions
-from .regions_compose import median_per_label
 from .regions_segment import Regions
 
 LIGHT = 75.0  # L*: the network's page colour at least this light counts as smoke
@@ -23,17 +24,28 @@ RAMP = 3.0  # px from a line over which the white blends in
 
 def keep_paper(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = None, *,
                light: float = LIGHT, ramp: float = RAMP) -> np.ndarray:
-    """float HxWx3 in [0, 1] with the unhinted light page regions set to white."""
+    """HxWx3 (uint8, or float in [0, 1]) with the unhinted light page regions set to white.
+
+    Returns the same dtype; the input itself is never changed (it is returned as is when no
+    page region qualifies).
+    """
     page = open_regions(regions)
     if claimed is not None and claimed.any():
         page &= np.bincount(regions.labels[claimed], minlength=regions.n + 1) == 0
     if not page.any():
         return rgb
-    lab8 = cv2.cvtColor((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), cv2.COLOR_RGB2Lab)
     labels = regions.labels
-    med_l = median_per_label([lab8[..., 0].ravel()], labels.ravel(), regions.n)[:, 0] * (100.0 / 255.0)
-    page &= med_l >= light
+    on_page = np.take(page, labels)
+    u8 = rgb if rgb.dtype == np.uint8 else (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)
+    # median L* >= light  <=>  fewer than half the region's pixels are darker (exact on uint8 L)
+    l8 = cv2.cvtColor(u8, cv2.COLOR_RGB2Lab)[..., 0]
+    darker = np.bincount(labels[on_page & (l8 < math.ceil(light * 2.55))], minlength=regions.n + 1)
+    page &= darker < (regions.areas + 1) // 2
     if not page.any():
         return rgb
-    alpha = np.where(page[labels], np.clip(regions.ink_distance / ramp, 0.0, 1.0), 0.0).astype(np.float32)
+    alpha = np.minimum(regions.ink_distance, ramp)
+    alpha *= np.float32(1.0 / ramp)
+    alpha *= np.take(page, labels)
+    if rgb.dtype == np.uint8:  # rgb + round((255 - rgb) * alpha), saturating
+        return cv2.add(rgb, cv2.multiply(cv2.bitwise_not(rgb), cv2.merge([alpha] * 3), dtype=cv2.CV_8U))
     return rgb + (1.0 - rgb) * alpha[..., None]

@@ -6,16 +6,26 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.sparse import coo_matrix
 
-from .color import luma
 from .hints import HintRaster
-from .regions_segment import RegionConfig, Regions, as_lines, nearest_index, segment
+from .regions_segment import RegionConfig, Regions, as_lines, segment
 
 MODES = ("plain", "flats", "locked")
 # Hint pixels this close to a line (px) do not claim the region: a stroke that spills a little
 # over a line must not paint the neighbour. Used unless the region has no deeper pixels.
 HINT_EDGE = 2.0
+SPINE = 0.6  # a thin region's colour: its pixels at least this share of its depth from a line
+# Unhinted border regions the network left this white (L*) and grey (chroma) are paper; a
+# page-sized one only needs to be PAPER_LIGHT (``ganime_core.paper``).
+PAPER_WHITE = 92.0
+PAPER_CHROMA = 8.0
+PAPER_LIGHT = 75.0
 SHADING_MAX = 4.0
+SHADING_SIGMA = 56.0  # smoothing: the long side / this, in px
+SHADING_FLAT = 0.03  # shading within this of 1 is texture: neutral
+SHADING_RANGE = 0.3  # shading is softly limited to 1 ± this
+SHADING_WORK = 320  # px on the long side (at most) at which the shading is smoothed
 DEFAULT_CONFIG = RegionConfig()
 
 
@@ -81,26 +91,32 @@ def _lab8(rgb: np.ndarray) -> list[np.ndarray]:
 def network_palette(regions: Regions, color: np.ndarray) -> np.ndarray:
     """(n+1, 3) uint8: the median Lab colour of ``color`` inside each region.
 
-    Only pixels away from the lines are used (the network smudges the neighbour's colour and
-    the ink into a band along each line); thin regions with no such pixels use all of theirs.
-    Big images are sampled on every other row and column; regions with few samples are then
-    measured on all their pixels.
+    Only pixels away from the lines are used: the network smudges the neighbour's colour and the
+    ink (a dark shadow) into a band along each line, about 2.5 px at the network's 512 px and
+    proportionally wider on bigger canvases (``_smudge_px``). Regions without enough such
+    pixels (thin or small ones: a neck, a strand of hair at 2048 px) use their spine, the pixels
+    at least ``SPINE`` x as far from a line as their deepest one; regions of ink alone all of
+    theirs. Big images are sampled on every other row and column.
     """
     color = _check_color(color, regions.labels.shape)
     n = regions.n
     step = 2 if regions.labels.size > 512 * 512 else 1
     labels = regions.labels[::step, ::step].ravel()
-    inner = regions.ink_distance[::step, ::step].ravel() > 2.0
+    dist = regions.ink_distance[::step, ::step].ravel()
     lab8 = _lab8(color[::step, ::step])
+    inner = dist > _smudge_px(regions.labels.shape)
     med = median_per_label([c[inner] for c in lab8], labels[inner], n)
     few = np.bincount(labels[inner], minlength=n + 1) < (8 if step > 1 else 1)
     few[0] = False
-    if few.any():  # small or thin regions: all their pixels, off the lines if they have any
+    if few.any():  # small or thin regions: their spine, the pixels farthest from the lines
         sel = few[regions.labels]
         lab_sel = _lab8(color[sel])
         lab_of = regions.labels[sel]
-        inner_sel = regions.ink_distance[sel] > 2.0
-        med_in = median_per_label([c[inner_sel] for c in lab_sel], lab_of[inner_sel], n)
+        dist_sel = regions.ink_distance[sel]
+        deepest = np.zeros(n + 1, np.float32)
+        np.maximum.at(deepest, lab_of, dist_sel)
+        spine = (dist_sel > 0) & (dist_sel >= SPINE * deepest[lab_of])
+        med_in = median_per_label([c[spine] for c in lab_sel], lab_of[spine], n)
         med_all = median_per_label(lab_sel, lab_of, n)
         med[few] = np.where(med_in[few, :1] >= 0, med_in[few], med_all[few])
     med[0] = (255, 128, 128)  # label 0 has no pixels: white
@@ -172,36 +188,169 @@ def region_colors(regions: Regions, color: np.ndarray, hints: HintRaster | None 
 
 def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None,
              keep_white: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(flat palette, network palette, hinted flags)."""
+    """(flat palette, network palette, hinted flags); the unhinted page is white."""
     net = network_palette(regions, color)
     pal = net.copy()
     if keep_white:
         lab = cv2.cvtColor(net.reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.int32)
         chroma = np.hypot(lab[:, 1] - 128, lab[:, 2] - 128)
         pal[(lab[:, 0] >= 230) & (chroma <= 10)] = 255  # L* >= 90, nearly grey
+    pal[page_regions(regions, net)] = 255
     claimed, colours = hint_claims(regions, hints)
     pal[claimed] = colours[claimed]
     pal[0] = 255
     return pal, net, claimed
 
 
-def shading_from(regions: Regions, color: np.ndarray, net_palette: np.ndarray) -> np.ndarray:
-    """float32 HxW: the network's luma over the luma of its region's median colour.
+def page_regions(regions: Regions, net_palette: np.ndarray) -> np.ndarray:
+    """(n+1,) bool: the paper around the figure, which stays white and unshaded.
 
-    On and next to the lines (where the network's output is dark with ink or smudged) each
-    pixel takes the shading of the nearest pixel of its own region off the lines, else 1.
+    Regions that touch the image border and that the network left as paper: nearly white
+    (median L* >= ``PAPER_WHITE``, chroma <= ``PAPER_CHROMA``: paper with a little smoke on it),
+    or, for a region as big as a page (``dense_hints.open_regions``: the background, perhaps
+    joined to a figure through a gap), merely light (L* >= ``PAPER_LIGHT``, as
+    ``ganime_core.paper``). A darker or coloured border region is a figure cut by the frame (a
+    light grey strand of hair, a sleeve), or a sky the network chose, and keeps its colour.
     """
+    from .dense_hints import open_regions  # dense_hints builds on this module
+
+    lab = cv2.cvtColor(net_palette.reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    lab = lab.astype(np.float32)
+    lightness = lab[:, 0] * (100.0 / 255.0)
+    grey = np.hypot(lab[:, 1] - 128.0, lab[:, 2] - 128.0) <= PAPER_CHROMA
+    paper = ((lightness >= PAPER_WHITE) & grey) | ((lightness >= PAPER_LIGHT) & open_regions(regions))
+    page = regions.touches_border & paper
+    page[0] = False
+    return page
+
+
+def _region_classes(labels: np.ndarray, n: int, reach: int) -> np.ndarray:
+    """(n+1,) int: a class per label such that regions closer than ``reach`` px differ.
+
+    Greedy colouring of the graph of regions that touch, or face each other ``reach`` px apart
+    along a row or column (biggest first); usually 4-8 classes. A filter run on one class at a
+    time never mixes two neighbouring regions.
+    """
+    keys = []
+    for step in sorted({1, max(1, reach - 1)}):
+        for a, b in ((labels[:, :-step], labels[:, step:]), (labels[:-step], labels[step:])):
+            m = a != b
+            lo, hi = np.minimum(a[m], b[m]).astype(np.int64), np.maximum(a[m], b[m]).astype(np.int64)
+            keys.append(np.unique(lo * (n + 1) + hi))
+    pairs = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    lo, hi = pairs // (n + 1), pairs % (n + 1)
+    graph = coo_matrix((np.ones(pairs.size, bool), (lo, hi)), shape=(n + 1, n + 1)).tocsr()
+    graph = (graph + graph.T).tocsr()
+    indptr, indices = graph.indptr.tolist(), graph.indices.tolist()
+    classes = [-1] * (n + 1)
+    area = np.bincount(labels.ravel(), minlength=n + 1)
+    for lab in np.argsort(-area, kind="stable").tolist():
+        taken = {classes[j] for j in indices[indptr[lab]:indptr[lab + 1]]}
+        c = 0
+        while c in taken:
+            c += 1
+        classes[lab] = c
+    return np.asarray(classes, np.int32)
+
+
+def smooth_in_regions(values: np.ndarray, weights: np.ndarray, labels: np.ndarray, n: int,
+                      sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted smoothing of ``values`` (about a Gaussian of ``sigma`` px) that never mixes regions.
+
+    Normalised convolution (two box filters) run per class of ``_region_classes``: regions of
+    one class lie farther apart than the filter reaches. Returns ``(smoothed, support)``:
+    ``support`` is the smoothed weight, 0 where no weighted pixel of the pixel's own region is
+    in reach (there ``smoothed`` is 0 too).
+    """
+    k = max(3, int(round(np.sqrt(6.0 * sigma * sigma + 1.0))) | 1)  # two boxes of k: variance sigma^2
+    classes = _region_classes(labels, n, reach=k)
+    cls = classes[labels].astype(np.uint8 if classes.max() < 255 else np.int32)
+    num_w = cv2.merge([values * weights, weights]).astype(np.float32, copy=False)
+    acc = np.zeros_like(num_w)
+    for c in range(int(classes.max()) + 1):
+        in_c = (cls == c)[..., None]
+        blurred = cv2.blur(cv2.blur(num_w * in_c, (k, k)), (k, k))
+        np.copyto(acc, blurred, where=in_c)
+    smoothed, support = acc[..., 0], acc[..., 1]
+    ok = support > 1e-6
+    smoothed = np.divide(smoothed, support, out=np.zeros_like(smoothed), where=ok)
+    return smoothed, support
+
+
+def _work_step(shape: tuple[int, int]) -> int:
+    """Sampling step for the shading: at most SHADING_WORK px on the long side."""
+    return max(1, -(-max(shape) // SHADING_WORK))
+
+
+def shading_from(regions: Regions, color: np.ndarray, net_palette: np.ndarray | None = None, *,
+                 neutral: np.ndarray | None = None, sigma: float | None = None) -> np.ndarray:
+    """float32 HxW: the network's luma over its region's robust mean, smoothed in each region.
+
+    Per region, the reference is the median luma of the network away from the lines (its
+    smudged band along each line, wider on big canvases, is left out). The ratio is smoothed
+    with about a Gaussian (``sigma`` px, default the long side / ``SHADING_SIGMA``) that never
+    crosses into another region, weighted towards pixels away from the lines, so grid textures
+    and ink smudges do not become blotches and the line art decides where shading may change
+    (``_shade``). Labels flagged in ``neutral`` ((n+1,) bool, e.g. the page) get exactly 1; so
+    does any pixel with nothing of its region in reach. Computed on a grid of at most
+    ``SHADING_WORK`` px (the network's own detail is coarser) and interpolated back.
+    ``net_palette`` is accepted for compatibility and unused.
+    """
+    del net_palette
     color = _check_color(color, regions.labels.shape)
-    y_net = cv2.cvtColor(color, cv2.COLOR_RGB2GRAY).astype(np.float32)  # Rec. 601 luma
-    y_ref = (luma(net_palette) + 1.0)[regions.labels]
-    shading = (y_net + 1.0) / y_ref
-    near = regions.ink_distance <= 1.5
-    if near.any() and not near.all():
-        dst, src = nearest_index(near)
-        labels, flat = regions.labels.ravel(), shading.ravel()
-        flat[dst] = np.where(labels[src] == labels[dst], flat[src], 1.0)
+    h, w = regions.labels.shape
+    f = _work_step((h, w))
+    labels = regions.labels[f // 2::f, f // 2::f]
+    y = cv2.cvtColor(np.ascontiguousarray(color[f // 2::f, f // 2::f]), cv2.COLOR_RGB2GRAY)
+    dist = regions.ink_distance[f // 2::f, f // 2::f]
+    inner = dist > _smudge_px((h, w))
+    ref = _robust_luma(y, labels, inner, regions.n)
+    ratio = (y.astype(np.float32) + 1.0) / (ref[labels] + 1.0)
+    weight = np.where(inner, 1.0, np.where(dist > 0, 0.02, 0.0)).astype(np.float32)
+    sigma = max(h, w) / SHADING_SIGMA if sigma is None else sigma
+    smoothed, support = smooth_in_regions(ratio, weight, labels, regions.n, max(sigma / f, 0.5))
+    shading = _shade(smoothed)
+    shading[support <= 1e-6] = 1.0
+    if neutral is not None and neutral.any():
+        shading[neutral[labels]] = 1.0
+    if f > 1:
+        shading = cv2.resize(shading, (w, h), interpolation=cv2.INTER_LINEAR)
+        if neutral is not None and neutral.any():  # exact at full resolution too
+            np.copyto(shading, np.float32(1.0), where=np.take(neutral, regions.labels))
     np.clip(shading, 0.0, SHADING_MAX, out=shading)
     return shading
+
+
+def _shade(ratio: np.ndarray) -> np.ndarray:
+    """Smoothed luma ratio -> shading: texture removed, blotches softly limited.
+
+    The deviation d from 1 becomes d^3 / (d^2 + SHADING_FLAT^2), which all but removes what is
+    well below SHADING_FLAT (neutral where there is nothing to shade) and keeps real shading;
+    then SHADING_RANGE * tanh(d / SHADING_RANGE), because a blotch far darker than its region
+    is the network's noise, not a shadow the artist would paint.
+    """
+    d = ratio - 1.0
+    d = d * d * d / (d * d + SHADING_FLAT * SHADING_FLAT)
+    return (1.0 + SHADING_RANGE * np.tanh(d / SHADING_RANGE)).astype(np.float32)
+
+
+def _smudge_px(shape: tuple[int, int]) -> float:
+    """How far from a line the network's output is smudged by it, in pixels of this canvas.
+
+    The network works at about 512 px and smudges 2-3 px there; its output is scaled up with
+    the canvas, and so is the smudge.
+    """
+    return max(2.0, 2.5 * max(shape) / 512.0)
+
+
+def _robust_luma(y: np.ndarray, labels: np.ndarray, inner: np.ndarray, n: int) -> np.ndarray:
+    """(n+1,) float32: per-label median of uint8 ``y`` over the ``inner`` pixels, else all."""
+    flat_lab, flat_y = labels.ravel(), y.ravel()
+    out = median_per_label([flat_y], flat_lab, n)[:, 0]
+    sel = inner.ravel()
+    med = median_per_label([flat_y[sel]], flat_lab[sel], n)[:, 0]
+    out = np.where(med >= 0, med, out)
+    return np.maximum(out, 0).astype(np.float32)
 
 
 def shading_image(shading: np.ndarray, blend: str = "overlay") -> np.ndarray:
@@ -245,7 +394,7 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
         raise ValueError("regions were computed for a different image size")
     pal, net, claimed = _palette(regions, color, hints, config.keep_white)
     flats = pal[regions.labels]
-    shading = shading_from(regions, color, net)
+    shading = shading_from(regions, color, neutral=page_regions(regions, net))
     if mode == "plain":
         composite = _times(color, lines)
     elif mode == "flats":
@@ -257,4 +406,4 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
 
 
 __all__ = ["MODES", "RegionLayers", "compose", "hint_claims", "median_per_label", "network_palette",
-           "region_colors", "shading_from", "shading_image"]
+           "page_regions", "region_colors", "shading_from", "shading_image", "smooth_in_regions"]

@@ -13,7 +13,6 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,10 @@ from torch import nn
 
 from .encoding import CHANNELS_V1, channels_from_metadata, default_channels
 from .errors import NoDefaultModelError, WeightsError
-from .imageio import atomic_write
-from .jsonsafe import parse_json, short
-from .modelfile import DEFAULT_WEIGHTS, FORMAT, FORMAT_VERSION, read_metadata
-from .models.registry import arch_of, build_generator, generator_config_from_dict
+from .imageio import atomic_write, atomic_write_bytes
+from .modelfile import DEFAULT_WEIGHTS, FORMAT, FORMAT_VERSION, read_facts
+from .models.protocol import Generator, GeneratorConfig
+from .models.registry import arch_of, as_generator, build_generator, generator_config_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ MAX_FILE_BYTES = 2 * 1024**3
 @dataclass
 class ModelInfo:
     arch: str
-    config: Any
+    config: GeneratorConfig
     working_size: int = 512
     in_channels: int = 5
     inputs: tuple[str, ...] = CHANNELS_V1  # the names of the input channels, in order
@@ -51,7 +50,7 @@ class ModelInfo:
     n_params: int = 0
 
     def summary(self) -> str:
-        cfg = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(self.config).items())
+        cfg = ", ".join(f"{k}={v}" for k, v in config_dict(self.config).items())
         lines = [f"model: {self.arch} ({cfg})", f"parameters: {self.n_params / 1e6:.2f} M",
                  f"working size: {self.working_size}px", f"file: {self.path or '(in memory)'}"]
         if self.sha256:
@@ -61,6 +60,11 @@ class ModelInfo:
         if self.metrics:
             lines.append("metrics: " + json.dumps(self.metrics, sort_keys=True))
         return "\n".join(lines)
+
+
+def config_dict(config: GeneratorConfig) -> dict[str, Any]:
+    """A generator config (a frozen dataclass) as plain data."""
+    return dataclasses.asdict(config)  # type: ignore[call-overload]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -76,10 +80,10 @@ def save_weights(path: str | Path, model: nn.Module, *, working_size: int = 512,
                  model_card: str = "", half: bool = False, write_sha256: bool = True) -> Path:
     """Write a generator's weights with self-describing metadata, atomically."""
     arch = arch_of(model)
-    config = model.config  # type: ignore[attr-defined]
+    config = as_generator(model).config
     meta = {
         "format": FORMAT, "format_version": str(FORMAT_VERSION), "arch": arch,
-        "config": json.dumps(dataclasses.asdict(config), sort_keys=True),
+        "config": json.dumps(config_dict(config), sort_keys=True),
         "in_channels": str(config.in_channels), "working_size": str(int(working_size)),
         "inputs": json.dumps(list(default_channels(config.in_channels))),
         "training": json.dumps(training or {}, sort_keys=True),
@@ -93,8 +97,7 @@ def save_weights(path: str | Path, model: nn.Module, *, working_size: int = 512,
     out = atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
     if write_sha256:
         digest = file_sha256(out)
-        atomic_write(Path(str(out) + ".sha256"),
-                     lambda tmp: tmp.write_text(f"{digest}  {out.name}\n", encoding="utf-8"))
+        atomic_write_bytes(Path(str(out) + ".sha256"), f"{digest}  {out.name}\n".encode())
     return out
 
 
@@ -115,50 +118,43 @@ def _expected_sha256(path: Path, sha256: str | None) -> str | None:
     return None
 
 
-def _json(meta: dict[str, str], key: str, name: str, kind: type = dict) -> Any:
-    """A JSON metadata field, which must hold a ``kind`` (dict by default); WeightsError if not."""
-    value = parse_json(meta.get(key) or ("{}" if kind is dict else "null"), f"{name}: metadata field '{key}'",
-                       WeightsError)
-    if not isinstance(value, kind) and not (kind is not dict and value is None):
-        raise WeightsError(f"{name}: metadata field '{key}' holds {type(value).__name__}, "
-                           f"not {kind.__name__}")
-    return value
-
-
-MAX_CONFIG_INT = 4096  # no generator hyper-parameter is near this; larger means a hostile file
-
-
-def _check_config(values: dict, name: str) -> dict:
-    """Types and magnitudes of a generator config before anything is built from it."""
-    for key, v in values.items():
-        if isinstance(v, bool) or v is None or isinstance(v, str) and len(v) <= 40:
-            continue
-        if isinstance(v, int) and 0 <= v <= MAX_CONFIG_INT:
-            continue
-        if isinstance(v, float) and math.isfinite(v) and abs(v) <= MAX_CONFIG_INT:
-            continue
-        raise WeightsError(f"{name}: invalid model configuration ({str(key)[:40]} = {short(v)})")
-    return values
-
-
 def read_info(path: str | Path) -> ModelInfo:
     """The metadata of a weights file, without loading its tensors."""
     path = Path(path)
-    meta = read_metadata(path)
-    arch = meta.get("arch", "")
+    facts = read_facts(path)
     try:
-        config = generator_config_from_dict(arch, _check_config(_json(meta, "config", path.name), path.name))
-        working_size = int(meta.get("working_size", "512"))
-        if not 16 <= working_size <= 16384:
-            raise ValueError(f"working size {working_size} is outside 16..16384")
-        inputs = channels_from_metadata({"inputs": _json(meta, "inputs", path.name, list) or None},
-                                        config.in_channels)
+        config = generator_config_from_dict(facts.arch, facts.config)
+        inputs = channels_from_metadata({"inputs": facts.inputs}, config.in_channels)
     except (ValueError, TypeError) as exc:
         raise WeightsError(f"{path.name}: invalid model configuration ({str(exc)[:160]})") from None
-    return ModelInfo(arch=arch, config=config, working_size=working_size,
-                     in_channels=config.in_channels, inputs=inputs, training=_json(meta, "training", path.name),
-                     metrics=_json(meta, "metrics", path.name), model_card=meta.get("model_card", ""),
-                     created=meta.get("created", "")[:64], path=str(path))
+    _check_in_channels_field(facts.in_channels_field, config.in_channels, path.name)
+    return ModelInfo(arch=facts.arch, config=config, working_size=facts.working_size,
+                     in_channels=config.in_channels, inputs=inputs, training=facts.training,
+                     metrics=facts.metrics, model_card=facts.model_card, created=facts.created,
+                     path=str(path))
+
+
+def _check_in_channels_field(field_text: str | None, in_channels: int, name: str) -> None:
+    """The ``in_channels`` field, when present, must agree with the model configuration."""
+    if field_text is None:
+        return
+    if field_text.strip() != str(in_channels):
+        raise WeightsError(f"{name}: the file says the model takes {field_text[:20]!r} input channels "
+                           f"but its configuration has {in_channels}; the file is inconsistent")
+
+
+def check_generator(model: nn.Module, inputs: tuple[str, ...], name: str) -> Generator:
+    """``model`` meets the generator contract and takes exactly the channels ``inputs`` encodes;
+    :class:`WeightsError` naming ``name`` if not (a wrong model never reaches inference)."""
+    try:
+        gen = as_generator(model)
+    except TypeError as exc:
+        raise WeightsError(f"{name}: {exc}") from None
+    if gen.config.in_channels != len(inputs):
+        raise WeightsError(f"{name}: the model takes {gen.config.in_channels} input channels but its "
+                           f"encoding lists {len(inputs)} ({', '.join(inputs)}); this file does not "
+                           "describe a GANime colorizer that this version can feed")
+    return gen
 
 
 def default_weights_path() -> Path:
@@ -190,6 +186,7 @@ def load_weights(path: str | Path | None = None, *, sha256: str | None = None) -
         raise WeightsError(f"{path.name}: cannot read tensors ({exc})") from None
     _check_shapes(info, tensors, path.name)  # before a (possibly huge) model is allocated
     model = build_generator(info.arch, info.config)
+    check_generator(model, info.inputs, path.name)
     _load_state(model, tensors, path.name)
     model.eval()
     info.n_params = sum(p.numel() for p in model.parameters())
@@ -197,7 +194,8 @@ def load_weights(path: str | Path | None = None, *, sha256: str | None = None) -
 
 
 def _check_shapes(info: ModelInfo, tensors: dict[str, torch.Tensor], name: str) -> None:
-    """The described model, built without memory (meta device), must match the file's tensors."""
+    """The described model, built without memory (meta device), must match the file's tensors:
+    the same names and shapes (so the real model, built from the same config, does too)."""
     try:
         with torch.device("meta"):
             probe = build_generator(info.arch, info.config)
@@ -217,19 +215,10 @@ def _check_shapes(info: ModelInfo, tensors: dict[str, torch.Tensor], name: str) 
 
 
 def _load_state(model: nn.Module, tensors: dict[str, torch.Tensor], name: str) -> None:
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    extra = sorted(set(tensors) - set(expected))
-    if missing or extra:
-        raise WeightsError(f"{name}: weights do not match the model described in the file "
-                           f"({len(missing)} missing, {len(extra)} unexpected tensors, "
-                           f"e.g. {(missing or extra)[0]})")
+    """Load tensors already matched by :func:`_check_shapes`: float32, finite."""
     state = {}
-    for key, ref in expected.items():
+    for key, ref in model.state_dict().items():
         t = tensors[key]
-        if tuple(t.shape) != tuple(ref.shape):
-            raise WeightsError(f"{name}: tensor {key} has shape {tuple(t.shape)}, "
-                               f"the model needs {tuple(ref.shape)}")
         if t.is_floating_point():
             t = t.float()
             if not torch.isfinite(t).all():

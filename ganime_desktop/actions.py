@@ -1,14 +1,33 @@
-"""Menus and toolbars of the main window: every action defined once with icon, shortcut, tip."""
+"""Menus and toolbars of the main window: every action defined once with icon, shortcut, tip.
+
+The builders return what they made (:class:`Menus`, :class:`ToolbarWidgets`); they never set
+attributes on the window.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSpinBox, QToolBar, QToolButton
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMenu,
+    QSlider,
+    QSpinBox,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from ganime_core.constants import COLOR_MODES
+from ganime_core.regions_segment import MAX_GAP
 
 from .canvas import ViewMode
+from .document import DEFAULT_GAP
+from .help_ops import saved_hint_opacity
 from .qt_util import icon, new_action
 from .tools import TOOLS, Tool
 
@@ -16,7 +35,27 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 SK = QKeySequence.StandardKey
-MODE_LABELS = {"plain": "Network colours", "flats": "Flats", "locked": "Locked (flats + shading)"}
+MODE_LABELS = dict(zip(COLOR_MODES, ("Network colours", "Flats", "Locked (flats + shading)"),
+                       strict=True))
+GAP_TIP = ("Close gaps: line gaps up to this many pixels count as closed when finding the "
+           "regions to fill and colour (drag to see the regions; each drag is one undo step)")
+
+
+@dataclass(frozen=True)
+class Menus:
+    view: QMenu
+    recent: QMenu
+
+
+@dataclass(frozen=True)
+class ToolbarWidgets:
+    colorize_button: QWidget | None
+    mode_box: QComboBox
+    size_box: QSpinBox
+    hint_opacity_box: QSlider
+    gap_slider: QSlider
+    gap_value: QLabel
+
 PRIMARY_STYLE = ("QToolButton { background: #e85d75; color: white; font-weight: bold; "
                  "border: 1px solid #c94a61; border-radius: 4px; padding: 4px 12px; }"
                  "QToolButton:hover { background: #f06f86; }"
@@ -26,39 +65,42 @@ PRIMARY_STYLE = ("QToolButton { background: #e85d75; color: white; font-weight: 
 def build_actions(win: MainWindow) -> dict[str, QAction]:
     a: dict[str, QAction] = {}
     n = new_action
+    f, g, h = win.files, win.guide_ops, win.help_ops
     # File
-    a["new"] = n(win, "&New canvas…", win.new_canvas, shortcut=SK.New, icon_name="fa5s.file")
-    a["open"] = n(win, "&Open…", win.open_dialog, shortcut=SK.Open, icon_name="fa5s.folder-open",
+    a["new"] = n(win, "&New canvas…", f.new_canvas, shortcut=SK.New, icon_name="fa5s.file")
+    a["open"] = n(win, "&Open…", f.open_dialog, shortcut=SK.Open, icon_name="fa5s.folder-open",
                   tip="Open a picture or a GANime project")
-    a["import"] = n(win, "&Import image as line art…", win.import_dialog, shortcut="Ctrl+I",
+    a["import"] = n(win, "&Import image as line art…", f.import_dialog, shortcut="Ctrl+I",
                     icon_name="fa5s.file-import",
                     tip="Replace the line art with a picture (undoable)")
-    a["save"] = n(win, "&Save", win.save, shortcut=SK.Save, icon_name="fa5s.save")
-    a["save_as"] = n(win, "Save &as…", win.save_as, shortcut="Ctrl+Shift+S")
-    a["export_png"] = n(win, "Export &PNG (with lines)…", lambda: win.export("png"),
+    a["save"] = n(win, "&Save", f.save, shortcut=SK.Save, icon_name="fa5s.save")
+    a["save_as"] = n(win, "Save &as…", f.save_as, shortcut="Ctrl+Shift+S")
+    a["export_png"] = n(win, "Export &PNG (with lines)…", lambda: f.export("png"),
                         shortcut="Ctrl+E", icon_name="fa5s.file-export")
-    a["export_color"] = n(win, "Export PNG (&colour only)…", lambda: win.export("color"))
-    a["export_ora"] = n(win, "Export &OpenRaster (.ora, Krita/GIMP)…", lambda: win.export("ora"),
+    a["export_color"] = n(win, "Export PNG (&colour only)…", lambda: f.export("color"))
+    a["export_ora"] = n(win, "Export &OpenRaster (.ora, Krita/GIMP)…", lambda: f.export("ora"),
                         shortcut="Ctrl+Shift+E")
-    a["export_psd"] = n(win, "Export P&SD (Photoshop/Clip Studio)…", lambda: win.export("psd"))
-    a["export_hints"] = n(win, "Export &hints as RGBA PNG…", lambda: win.export("hints"))
+    a["export_psd"] = n(win, "Export P&SD (Photoshop/Clip Studio)…", lambda: f.export("psd"))
+    a["export_hints"] = n(win, "Export &hints as RGBA PNG…", lambda: f.export("hints"))
     a["export_hints_json"] = n(win, "Export hints as stroke &JSON…",
-                               lambda: win.export("hints_json"))
+                               lambda: f.export("hints_json"))
     a["quit"] = n(win, "&Quit", win.close, shortcut=SK.Quit)
     # Edit
-    a["undo"] = n(win, "&Undo", win.stack.undo, shortcut=SK.Undo, icon_name="mdi6.undo")
-    a["redo"] = n(win, "&Redo", win.stack.redo, shortcut=["Ctrl+Shift+Z", "Ctrl+Y"],
+    a["undo"] = n(win, "&Undo", win.session.stack.undo, shortcut=SK.Undo, icon_name="mdi6.undo")
+    a["redo"] = n(win, "&Redo", win.session.stack.redo, shortcut=["Ctrl+Shift+Z", "Ctrl+Y"],
                   icon_name="mdi6.redo")
-    win.stack.canUndoChanged.connect(a["undo"].setEnabled)
-    win.stack.canRedoChanged.connect(a["redo"].setEnabled)
+    win.session.stack.canUndoChanged.connect(a["undo"].setEnabled)
+    win.session.stack.canRedoChanged.connect(a["redo"].setEnabled)
     a["undo"].setEnabled(False)
     a["redo"].setEnabled(False)
-    a["paste"] = n(win, "&Paste image as line art", win.paste, shortcut=SK.Paste,
+    a["paste"] = n(win, "&Paste image as line art", f.paste, shortcut=SK.Paste,
                    icon_name="fa5s.paste")
-    a["copy"] = n(win, "&Copy result", win.copy_result, shortcut=["Ctrl+Shift+C", SK.Copy],
+    a["copy"] = n(win, "&Copy result", f.copy_result, shortcut=["Ctrl+Shift+C", SK.Copy],
                   icon_name="fa5s.copy")
     a["clear"] = n(win, "C&lear hints", win.clear_hints, shortcut="Shift+Del",
                    icon_name="fa5s.broom", tip="Remove every hint stroke (undoable)")
+    a["clear_barriers"] = n(win, "Clear &barriers", win.clear_barriers, icon_name="mdi6.wall",
+                            tip="Remove every barrier stroke (undoable)")
     a["settings"] = n(win, "&Settings…", win.open_settings, shortcut="Ctrl+,",
                       icon_name="fa5s.cog")
     # Tools
@@ -72,17 +114,17 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
     a["bigger"] = n(win, "Bigger brush", lambda: win.resize_brush(+1), shortcut="]")
     a["smaller"] = n(win, "Smaller brush", lambda: win.resize_brush(-1), shortcut="[")
     # Colorize
-    a["colorize"] = n(win, "&Colorize", win.colorize, shortcut=["Ctrl+Return", "Ctrl+Enter"],
+    a["colorize"] = n(win, "&Colorize", win.colorizer.colorize, shortcut=["Ctrl+Return", "Ctrl+Enter"],
                       icon_name="fa5s.magic", tip="Colorize the line art with the hints")
     a["auto"] = n(win, "&Auto-regenerate", win.set_auto, shortcut="Ctrl+Shift+A",
                   icon_name="mdi6.autorenew", checkable=True, checked=win.settings.auto_regen,
                   tip="Colorize again shortly after each edit")
-    a["reference"] = n(win, "Colour &reference picture…", win.choose_reference,
+    a["reference"] = n(win, "Colour &reference picture…", g.choose_reference,
                        icon_name="fa5s.image",
                        tip="Choose a picture whose colours guide the model (undoable)")
-    a["clear_reference"] = n(win, "Clear reference", win.clear_reference,
+    a["clear_reference"] = n(win, "Clear reference", g.clear_reference,
                              icon_name="fa5s.times", tip="Stop using the reference picture")
-    a["palette_guide"] = n(win, "Use palette as colour &guide", win.set_palette_guide,
+    a["palette_guide"] = n(win, "Use palette as colour &guide", g.set_palette_guide,
                            icon_name="fa5s.palette", checkable=True,
                            tip="Give the model the palette's first 8 colours to place "
                                "(wins over a reference picture)")
@@ -111,20 +153,20 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
                         checkable=True, checked=win.settings.show_hints,
                         icon_name="fa5s.eye", tip="Show or hide the hint layer")
     # Help
-    a["guide"] = n(win, "&Quick guide", win.quick_guide, shortcut=SK.HelpContents,
+    a["guide"] = n(win, "&Quick guide", h.quick_guide, shortcut=SK.HelpContents,
                    icon_name="fa5s.question-circle", tip="The workflow in five pictures")
-    a["shortcuts"] = n(win, "&Keyboard shortcuts", win.show_shortcuts, shortcut="Ctrl+/",
+    a["shortcuts"] = n(win, "&Keyboard shortcuts", h.show_shortcuts, shortcut="Ctrl+/",
                        icon_name="fa5s.keyboard")
-    a["about"] = n(win, "&About GANime", win.about, icon_name="fa5s.info-circle")
+    a["about"] = n(win, "&About GANime", h.about, icon_name="fa5s.info-circle")
     return a
 
 
-def build_menus(win: MainWindow, a: dict[str, QAction]) -> None:
+def build_menus(win: MainWindow, a: dict[str, QAction]) -> Menus:
     mb = win.menuBar()
     m = mb.addMenu("&File")
     for k in ("new", "open"):
         m.addAction(a[k])
-    win.recent_menu = m.addMenu("Open &recent")
+    recent = m.addMenu("Open &recent")
     m.addAction(a["import"])
     m.addSeparator()
     m.addActions([a["save"], a["save_as"]])
@@ -138,7 +180,7 @@ def build_menus(win: MainWindow, a: dict[str, QAction]) -> None:
     m = mb.addMenu("&Edit")
     m.addActions([a["undo"], a["redo"]])
     m.addSeparator()
-    m.addActions([a["paste"], a["copy"], a["clear"]])
+    m.addActions([a["paste"], a["copy"], a["clear"], a["clear_barriers"]])
     m.addSeparator()
     m.addAction(a["settings"])
     m = mb.addMenu("&Tools")
@@ -155,14 +197,15 @@ def build_menus(win: MainWindow, a: dict[str, QAction]) -> None:
     m.addActions([a["view_result"], a["view_split"], a["view_side"]])
     m.addSeparator()
     m.addAction(a["show_hints"])
-    win.view_menu = m
+    view = m
     m = mb.addMenu("&Help")
     m.addActions([a["guide"], a["shortcuts"]])
     m.addSeparator()
     m.addAction(a["about"])
+    return Menus(view, recent)
 
 
-def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> None:
+def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> ToolbarWidgets:
     tb = QToolBar("Main")
     tb.setObjectName("main_toolbar")
     tb.addActions([a["new"], a["open"], a["save"]])
@@ -170,22 +213,14 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> None:
     tb.addActions([a["undo"], a["redo"]])
     tb.addSeparator()
     tb.addAction(a["colorize"])
-    win.colorize_button = tb.widgetForAction(a["colorize"])
-    if isinstance(win.colorize_button, QToolButton):  # the primary action: labelled, in colour
-        win.colorize_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        win.colorize_button.setIcon(icon("fa5s.magic", "white"))
-        win.colorize_button.setStyleSheet(PRIMARY_STYLE)
+    button = tb.widgetForAction(a["colorize"])
+    if isinstance(button, QToolButton):  # the primary action: labelled, in colour
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setIcon(icon("fa5s.magic", "white"))
+        button.setStyleSheet(PRIMARY_STYLE)
     tb.addAction(a["auto"])
-    win.mode_box = QComboBox()
-    for mode, label in MODE_LABELS.items():
-        win.mode_box.addItem(label, mode)
-    win.mode_box.setCurrentIndex(max(0, win.mode_box.findData(win.settings.color_mode)))
-    win.mode_box.setToolTip("Network: the model's colours as they come. Flats: one exact "
-                            "colour per closed region, hints fill their whole region. Locked: "
-                            "flats with the model's shading; nothing leaks past a line.")
-    win.mode_box.currentIndexChanged.connect(
-        lambda _i: win.set_color_mode(win.mode_box.currentData()))
-    tb.addWidget(win.mode_box)
+    mode_box = _mode_box(win)
+    tb.addWidget(mode_box)
     tb.addSeparator()
     tb.addActions([a["show_hints"], a["clear"]])
     tb.addSeparator()
@@ -198,20 +233,55 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> None:
     opts = QToolBar("Tool options")
     opts.setObjectName("options_toolbar")
     opts.addWidget(QLabel(" Size "))
-    win.size_box = QSpinBox()
-    win.size_box.setRange(1, 400)
-    win.size_box.setSuffix(" px")
-    win.size_box.setToolTip("Brush size ([ and ])")
-    win.size_box.valueChanged.connect(win.set_brush_size)
-    opts.addWidget(win.size_box)
+    size_box = QSpinBox()
+    size_box.setRange(1, 400)
+    size_box.setSuffix(" px")
+    size_box.setToolTip("Brush size ([ and ])")
+    size_box.valueChanged.connect(win.set_brush_size)
+    opts.addWidget(size_box)
     opts.addSeparator()
     opts.addWidget(QLabel(" Hint opacity "))
-    win.hint_opacity_box = QSlider(Qt.Orientation.Horizontal)
-    win.hint_opacity_box.setRange(10, 100)
-    win.hint_opacity_box.setFixedWidth(110)
-    win.hint_opacity_box.setValue(win.saved_hint_opacity())
-    win.hint_opacity_box.setToolTip("How strongly the hint layer covers the picture "
-                                    "(hints always keep a dark outline)")
-    win.hint_opacity_box.valueChanged.connect(win.set_hint_opacity)
-    opts.addWidget(win.hint_opacity_box)
+    opacity = QSlider(Qt.Orientation.Horizontal)
+    opacity.setRange(10, 100)
+    opacity.setFixedWidth(110)
+    opacity.setValue(saved_hint_opacity(win.store))
+    opacity.setToolTip("How strongly the hint layer covers the picture "
+                       "(hints always keep a dark outline)")
+    opacity.valueChanged.connect(win.set_hint_opacity)
+    opts.addWidget(opacity)
+    opts.addSeparator()
+    gap, gap_value = _gap_slider(opts)
     win.addToolBar(opts)
+    return ToolbarWidgets(button, mode_box, size_box, opacity, gap, gap_value)
+
+
+def _mode_box(win: MainWindow) -> QComboBox:
+    box = QComboBox()
+    for mode, label in MODE_LABELS.items():
+        box.addItem(label, mode)
+    box.setCurrentIndex(max(0, box.findData(win.settings.color_mode)))
+    box.setToolTip("Network: the model's colours as they come. Flats: one exact "
+                   "colour per closed region, hints fill their whole region. Locked: "
+                   "flats with the model's shading; nothing leaks past a line.")
+    box.currentIndexChanged.connect(lambda _i: win.set_color_mode(box.currentData()))
+    return box
+
+
+def _gap_slider(bar: QToolBar) -> tuple[QSlider, QLabel]:
+    """The "Close gaps" slider and its value label (wired by the window's gap control)."""
+    label = QLabel(" Close gaps ")
+    label.setToolTip(GAP_TIP)
+    bar.addWidget(label)
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setObjectName("gap_slider")
+    slider.setRange(0, MAX_GAP)
+    slider.setValue(DEFAULT_GAP)
+    slider.setPageStep(4)
+    slider.setFixedWidth(130)
+    slider.setToolTip(GAP_TIP)
+    bar.addWidget(slider)
+    value = QLabel()
+    value.setMinimumWidth(44)
+    value.setText(f" {DEFAULT_GAP} px")
+    bar.addWidget(value)
+    return slider, value

@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     win = MainWindow(store, recovery)
     win.show()
     if args.file:
-        QTimer.singleShot(0, lambda: win.open_path(args.file))
-    QTimer.singleShot(300, win.check_recovery)
+        QTimer.singleShot(0, lambda: win.files.open_path(args.file))
+    QTimer.singleShot(300, win.files.check_recovery)
     rc = app.exec()
     win.shutdown()
     return int(rc)

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from .canvas_paint import HINT_OPACITY, draw_cursor, draw_pending, draw_welcome
+from .canvas_paint import HINT_OPACITY, draw_barriers, draw_cursor, draw_pending, draw_welcome
 from .document import Document
 from .hint_outline import OutlineCache
 from .hint_overlay import HintOverlay
@@ -78,6 +78,7 @@ class Canvas(QWidget):
         self._region_key: tuple | None = None
         self._region_img = QImage()
         self._region_pos = QPointF()
+        self._regions_preview = QImage()  # the "Close gaps" slider's live region preview
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
         self._blank_key: tuple[int, int] | None = None
         self._blank = False
@@ -102,11 +103,12 @@ class Canvas(QWidget):
         doc = self.doc
         if doc is None:
             return
-        if kind in ("lines", "image", "hints"):
+        if kind in ("lines", "image", "hints", "barriers", "gap"):
             # the highlighted region may be gone, or its colour is now a hint (or an undone one):
             # the next pointer move asks again
             self._region_want = None
         if kind == "image":
+            self._regions_preview = QImage()
             self._lines_img = qimage_view(doc.lines)
             self._refresh_hints()
             self._result_img = QImage()
@@ -141,6 +143,21 @@ class Canvas(QWidget):
     def set_hint_opacity(self, opacity: float) -> None:
         self.hint_opacity = min(1.0, max(0.0, float(opacity)))
         self.update()
+
+    def set_region_preview(self, image: QImage | None) -> None:
+        """Lay the regions (distinct translucent colours, RGBA of the picture's size) over the
+        picture while the gap slider moves; None takes them away."""
+        self._regions_preview = QImage() if image is None else image
+        self.update()
+
+    @property
+    def region_preview_shown(self) -> bool:
+        return not self._regions_preview.isNull()
+
+    @property
+    def barriers_shown(self) -> bool:
+        """Barriers show with the hints (H), and always while the barrier tool is in hand."""
+        return self.show_hints or self.controller.brush.tool == Tool.BARRIER
 
     def clear_hover(self) -> None:
         """Forget the pointer: no brush ring, no fill highlight (it left, or a menu opened)."""
@@ -217,6 +234,7 @@ class Canvas(QWidget):
         if self.mode == ViewMode.RESULT:
             self._draw_after(p, 0)
             self._draw_hints(p, 0)
+            self._draw_overlays(p, 0)
             if self.region_shown:
                 p.drawImage(self._region_pos, self._region_img)
         elif self.mode == ViewMode.SPLIT:
@@ -233,7 +251,7 @@ class Canvas(QWidget):
         else:
             self._draw_before(p, 0)
             self._draw_after(p, w + GAP)
-        draw_pending(p, self.controller)
+        draw_pending(p, self.controller, self.vp.zoom)
         p.restore()
         if self._is_blank():
             x0, y0 = self.vp.to_widget(0, 0)
@@ -256,6 +274,17 @@ class Canvas(QWidget):
     def _draw_before(self, p: QPainter, x: float) -> None:
         p.drawImage(QPointF(x, 0), self._lines_img)
         self._draw_hints(p, x)
+        self._draw_overlays(p, x)
+
+    def _draw_overlays(self, p: QPainter, x: float) -> None:
+        """The live region preview and the barriers: screen-only, never in an export."""
+        if not self._regions_preview.isNull():
+            p.drawImage(QPointF(x, 0), self._regions_preview)
+        if self.doc is not None and self.doc.barriers and self.barriers_shown:
+            p.save()
+            p.translate(x, 0)
+            draw_barriers(p, self.doc.barriers, self.vp.zoom)
+            p.restore()
 
     def _draw_hints(self, p: QPainter, x: float) -> None:
         if self.show_hints and not self._hints_img.isNull():

@@ -2,21 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from ganime_core.barriers import Barrier
 
 from .tools import Tool, ToolController
 
 HINT_OPACITY = 0.6
+BARRIER_DARK = QColor(20, 20, 30, 230)
+BARRIER_LIGHT = QColor(0, 230, 255, 255)  # cyan: unlike any line art and most hint colours
 WELCOME = ("Open a sketch: File → Open (Ctrl+O) or Import (Ctrl+I), drop a picture here,\n"
            "or paste one (Ctrl+V); with Auto on it is colorized at once. Or draw with the pen (B).\n\n"
            "Then press Colorize (Ctrl+Enter) and steer the colours with the hint brush (C)\n"
            "or the fill tool (G). Help → Quick guide (F1) shows the whole workflow.")
 
 
-def draw_pending(p: QPainter, c: ToolController) -> None:
-    """The hint stroke under the pen, before it is committed (image coordinates)."""
-    if not c.pending or c.brush.tool not in (Tool.HINT, Tool.HINT_ERASER) or not c.active:
+def _polyline(points: Sequence[tuple[float, float]]) -> QPainterPath:
+    path = QPainterPath(QPointF(*points[0]))
+    for pt in points[1:]:
+        path.lineTo(QPointF(*pt))
+    if len(points) == 1:  # a dot: a zero-length segment still gets round caps
+        path.lineTo(QPointF(*points[0]))
+    return path
+
+
+def draw_barriers(p: QPainter, barriers: Iterable[Barrier], zoom: float) -> None:
+    """Barrier strokes as a dashed cyan line on a dark casing (image coordinates): visible on
+    paper, ink and colour alike, and unlike anything in the picture itself."""
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for b in barriers:
+        path = _polyline(b.points)
+        width = max(b.width, 2.5 / zoom)  # at least 2.5 screen px, to be seen zoomed out
+        casing = QPen(BARRIER_DARK, width + 2 / zoom, Qt.PenStyle.SolidLine,
+                      Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        p.setPen(casing)
+        p.drawPath(path)
+        dash = QPen(BARRIER_LIGHT, width, Qt.PenStyle.CustomDashLine, Qt.PenCapStyle.FlatCap,
+                    Qt.PenJoinStyle.RoundJoin)
+        screen = max(width * zoom, 1e-3)  # the pattern is in pen widths: 8 px on, 5 px off
+        dash.setDashPattern([8 / screen, 5 / screen])
+        p.setPen(dash)
+        p.drawPath(path)
+
+
+def draw_pending(p: QPainter, c: ToolController, zoom: float = 1.0) -> None:
+    """The stroke under the pen, before it is committed (image coordinates)."""
+    if not c.pending or not c.active:
+        return
+    if c.brush.tool == Tool.BARRIER:
+        draw_barriers(p, [Barrier(tuple(c.pending), c.brush.size)], zoom)
+        return
+    if c.brush.tool not in (Tool.HINT, Tool.HINT_ERASER):
         return
     color = QColor(*c.brush.color) if c.brush.tool == Tool.HINT else QColor(255, 255, 255)
     pen = QPen(color, c.brush.size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,

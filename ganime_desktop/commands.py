@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
+from ganime_core.barriers import Barrier
 from ganime_core.hints import Stroke
 
 from .document import Document
@@ -93,25 +94,61 @@ class SetGuideCommand(QUndoCommand):
         self.doc.set_guide(self.old)
 
 
+class SetBarriersCommand(QUndoCommand):
+    """Replace the barrier strokes (draw one, clear them all)."""
+
+    def __init__(self, doc: Document, barriers: tuple[Barrier, ...], text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.old = doc.barriers
+        self.new = tuple(barriers)
+
+    def redo(self) -> None:
+        self.doc.set_barriers(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_barriers(self.old)
+
+
+class SetGapCommand(QUndoCommand):
+    """Change the gap-closing size (one step per slider drag: it is pushed on release)."""
+
+    def __init__(self, doc: Document, gap: int) -> None:
+        super().__init__(f"Close gaps: {gap} px")
+        self.doc = doc
+        self.old = doc.gap
+        self.new = int(gap)
+
+    def redo(self) -> None:
+        self.doc.set_gap(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_gap(self.old)
+
+
 def add_hint(doc: Document, stroke: Stroke, text: str = "Hint stroke") -> SetHintsCommand:
     return SetHintsCommand(doc, doc.hints + (stroke,), text)
 
 
 class ReplaceImageCommand(QUndoCommand):
-    """Import a picture as the line art (paste, drop, import). Hints stay when the size does."""
+    """Import a picture as the line art (paste, drop, import). Hints and barriers stay when
+    the size does."""
 
     def __init__(self, doc: Document, lines: np.ndarray, alpha: np.ndarray | None,
                  text: str = "Import image") -> None:
         super().__init__(text)
         self.doc = doc
-        self.old = (doc.lines.copy(), None if doc.alpha is None else doc.alpha.copy(), doc.hints)
+        self.old = (doc.lines.copy(), None if doc.alpha is None else doc.alpha.copy(), doc.hints,
+                    doc.barriers)
         same = lines.shape[:2] == doc.lines.shape[:2]
-        self.new = (lines, alpha, doc.hints if same else ())
+        self.new = (lines, alpha, doc.hints if same else (), doc.barriers if same else ())
 
     def redo(self) -> None:
-        lines, alpha, hints = self.new
-        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints)
+        lines, alpha, hints, barriers = self.new
+        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints,
+                               barriers)
 
     def undo(self) -> None:
-        lines, alpha, hints = self.old
-        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints)
+        lines, alpha, hints, barriers = self.old
+        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints,
+                               barriers)

@@ -2,7 +2,11 @@
 
 Views subscribe with :meth:`Document.subscribe` and get a change kind:
 ``"lines"`` (pixels edited in place), ``"image"`` (lines replaced, size may change),
-``"hints"``, ``"guide"`` (the colour guide) and ``"result"``.
+``"hints"``, ``"guide"`` (the colour guide), ``"gap"`` (the gap-closing size), ``"barriers"``
+(invisible strokes only the segmentation sees) and ``"result"``.
+
+``seg_rev`` changes whenever the picture the segmentation sees does (lines, barriers): the
+region worker keys its regions by it and the gap.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganime_core.barriers import Barrier, rasterize
 from ganime_core.hints import HintSet, Stroke
 from ganime_core.imageio import LoadedImage, composite_on_white
+from ganime_core.regions_segment import MAX_GAP, RegionConfig
 
 from .guide import ColourGuide
 
@@ -22,6 +28,8 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[str], None]
 PAPER = 255
+DEFAULT_GAP = RegionConfig().gap_close  # = ganime_core.api.DEFAULT_GAP, without torch
+SEGMENTATION_KINDS = ("lines", "image", "gap", "barriers")  # changes that move the regions
 
 
 @dataclass
@@ -46,8 +54,11 @@ class Document:
         self.hints: tuple[Stroke, ...] = ()
         self.result: ResultImages | None = None
         self.guide = ColourGuide()  # reference picture / palette that steers the colours
+        self.gap = DEFAULT_GAP  # line gaps up to this many px are closed when segmenting
+        self.barriers: tuple[Barrier, ...] = ()
         self.revision = 0
         self.lines_rev = 0  # changes only when the line pixels do
+        self.seg_rev = 0  # changes when the lines or the barriers do
         self._listeners: list[Listener] = []
 
     # -- construction ------------------------------------------------------------------------
@@ -74,6 +85,21 @@ class Document:
         """The line art as the core's loader would return it (a copy, safe to hand to a thread)."""
         alpha = None if self.alpha is None else self.alpha.copy()
         return LoadedImage(self.lines.copy(), alpha, "canvas")
+
+    def barrier_mask(self) -> np.ndarray | None:
+        """The barriers as a bool HxW mask (None when there are none)."""
+        if not self.barriers:
+            return None
+        return rasterize(self.barriers, *self.size)
+
+    def segmentation_lines(self) -> np.ndarray:
+        """What the segmentation sees: the line art with the barriers burned in as ink."""
+        mask = self.barrier_mask()
+        if mask is None:
+            return self.lines.copy()
+        lines = self.lines.copy()
+        lines[mask] = 0
+        return lines
 
     def is_blank(self) -> bool:
         return not self.hints and bool((self.lines == PAPER).all())
@@ -102,6 +128,7 @@ class Document:
         """Call after editing ``lines`` in place."""
         self.revision += 1
         self.lines_rev += 1
+        self.seg_rev += 1
         self._notify("lines")
 
     def set_hints(self, hints: tuple[Stroke, ...]) -> None:
@@ -115,15 +142,34 @@ class Document:
         self.revision += 1
         self._notify("guide")
 
+    def set_gap(self, gap: int) -> None:
+        gap = int(gap)
+        if not 0 <= gap <= MAX_GAP:
+            raise ValueError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
+        if gap != self.gap:  # the region key holds the gap: no new seg_rev needed
+            self.gap = gap
+            self.revision += 1
+            self._notify("gap")
+
+    def set_barriers(self, barriers: tuple[Barrier, ...]) -> None:
+        self.barriers = tuple(barriers)
+        self.revision += 1
+        self.seg_rev += 1
+        self._notify("barriers")
+
     def replace_image(self, lines: np.ndarray, alpha: np.ndarray | None,
-                      hints: tuple[Stroke, ...] | None = None) -> None:
+                      hints: tuple[Stroke, ...] | None = None,
+                      barriers: tuple[Barrier, ...] | None = None) -> None:
         self.lines = np.ascontiguousarray(lines, dtype=np.uint8)
         self.alpha = alpha
         if hints is not None:
             self.hints = tuple(hints)
+        if barriers is not None:
+            self.barriers = tuple(barriers)
         self.result = None
         self.revision += 1
         self.lines_rev += 1
+        self.seg_rev += 1
         self._notify("image")
 
     def set_result(self, result: ResultImages | None) -> None:

@@ -1,56 +1,52 @@
-"""The window's settings, help and view-option commands (mixed into MainWindow)."""
+"""Help commands (About, Quick guide, Keyboard shortcuts) and the saved hint opacity.
+
+:class:`HelpOperations` reaches the window only through :class:`HelpHost`.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Protocol
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMenuBar, QWidget
 
 from ganime_core.errors import GanimeError
 
-from .settings import AppSettings, ModelFacts, read_model_facts, save_settings
+from .settings import AppSettings, ModelFacts, read_model_facts
 from .widgets.help_dialogs import AboutDialog, QuickGuideDialog, ShortcutsDialog, about_text
-from .widgets.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
 HINT_OPACITY_KEY = "view/hint_opacity"  # percent
 
 
-class HelpOpsMixin:
-    """Relies on MainWindow's settings, store, canvas and model state."""
+def saved_hint_opacity(store: QSettings) -> int:
+    """The hint layer's opacity in percent, as last set (60 the first time)."""
+    try:
+        return max(10, min(100, int(store.value(HINT_OPACITY_KEY, 60))))
+    except (TypeError, ValueError):
+        return 60
 
-    # -- settings ---------------------------------------------------------------------------------
 
-    def open_settings(self) -> None:
-        dlg = SettingsDialog(self.settings, self)
-        if dlg.exec():
-            self.apply_settings(dlg.result_settings())
+class HelpHost(Protocol):
+    @property
+    def settings(self) -> AppSettings: ...
 
-    def apply_settings(self, new: AppSettings) -> None:
-        old = self.settings
-        self.settings = new
-        save_settings(self.store, new)
-        self.autosave_timer.start(new.autosave_s * 1000)
-        self.actions_by_name["auto"].setChecked(new.auto_regen)
-        if (old.model_path, old.device) != (new.model_path, new.device) or self._model_failed:
-            self._start_model()
+    def model_summary(self) -> str: ...
 
-    # -- view options -------------------------------------------------------------------------------
+    def dialog_parent(self) -> QWidget: ...
 
-    def set_hint_opacity(self, percent: int) -> None:
-        self.canvas.set_hint_opacity(percent / 100)
-        self.store.setValue(HINT_OPACITY_KEY, int(percent))
+    def menu_bar(self) -> QMenuBar: ...
 
-    def saved_hint_opacity(self) -> int:
-        try:
-            return max(10, min(100, int(self.store.value(HINT_OPACITY_KEY, 60))))
-        except (TypeError, ValueError):
-            return 60
 
-    # -- help -----------------------------------------------------------------------------------------
+class HelpOperations:
+    def __init__(self, host: HelpHost) -> None:
+        self.host = host
 
     def model_facts(self) -> tuple[ModelFacts | None, str]:
         """The current model's facts (read without torch), or None and why not."""
-        model = self.settings.model_file()
+        model = self.host.settings.model_file()
         if model is None:
             return None, "No model installed yet: choose one in Edit → Settings (Ctrl+,)."
         try:
@@ -61,16 +57,16 @@ class HelpOpsMixin:
     def about_html(self) -> str:
         facts, problem = self.model_facts()
         device = ""
-        for line in self._model_summary.splitlines():  # the worker's summary ends "device: X"
+        for line in self.host.model_summary().splitlines():  # the summary ends "device: X"
             if line.startswith("device:"):
                 device = line.partition(":")[2].strip()
         return about_text(facts, device, problem)
 
     def about(self) -> None:
-        AboutDialog(self.about_html(), self).exec()
+        AboutDialog(self.about_html(), self.host.dialog_parent()).exec()
 
     def quick_guide(self) -> None:
-        QuickGuideDialog(self).exec()
+        QuickGuideDialog(self.host.dialog_parent()).exec()
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.menuBar(), self).exec()
+        ShortcutsDialog(self.host.menu_bar(), self.host.dialog_parent()).exec()

@@ -9,10 +9,14 @@ Layout (format ``ganime-project``, version 1)::
     palette.gpl       the palette (GIMP format)
     guide.json        the colour guide (optional): palette-guide flag and colours, reference entry
     reference.png     the reference picture (optional), RGB, long side <= 1024 px
+    barriers.json     the barrier strokes (optional; ganime_core.barriers format)
+
+The manifest's ``gap`` is the gap-closing size in px (absent in older projects: the default).
 
 Writes are atomic; every read error is a :class:`ProjectError` with a plain message. Projects
-without ``guide.json`` (older ones) load with no guide. A damaged guide costs only the guide: the
-picture loads and :attr:`Project.warnings` says what was left out.
+without ``guide.json`` or ``barriers.json`` (older ones) load with no guide or barriers. A damaged
+guide, barrier file or gap costs only that part: the picture loads and :attr:`Project.warnings`
+says what was left out.
 """
 
 from __future__ import annotations
@@ -29,13 +33,15 @@ import cv2
 import numpy as np
 
 from ganime_core import __version__
+from ganime_core import barriers as barrier_io
 from ganime_core.errors import BadHintsError, GanimeError
 from ganime_core.hints import MAX_HINT_FILE_BYTES, HintSet
 from ganime_core.imageio import atomic_write, encode_png, load_image
 from ganime_core.jsonsafe import is_int, parse_json, short
 from ganime_core.palettes import MAX_GPL_BYTES
+from ganime_core.regions_segment import MAX_GAP
 
-from .document import Document, ResultImages
+from .document import DEFAULT_GAP, Document, ResultImages
 from .guide import REFERENCE_MAX_SIDE, ColourGuide, GuideError, Reference, parse_guide_json
 from .palette import Palette, PaletteError, from_gpl, to_gpl
 
@@ -45,6 +51,7 @@ SUFFIX = ".ganime"
 MAX_MEMBER_BYTES = 512 * 1024**2
 GUIDE_MEMBER = "guide.json"
 REFERENCE_MEMBER = "reference.png"
+BARRIERS_MEMBER = "barriers.json"
 MAX_GUIDE_BYTES = 64 * 1024
 MAX_REFERENCE_BYTES = 16 * 1024**2  # a 1024 px RGB PNG is at most ~3 MB
 MAX_MANIFEST_BYTES = 1024**2
@@ -74,7 +81,7 @@ def save_project(path: str | Path, doc: Document, palette: Palette | None = None
     w, h = doc.size
     manifest = {"format": FORMAT, "version": VERSION, "app_version": __version__,
                 "size": [w, h], "has_alpha": doc.alpha is not None,
-                "has_result": doc.result is not None, **(extra or {})}
+                "has_result": doc.result is not None, "gap": doc.gap, **(extra or {})}
     lines = doc.lines if doc.alpha is None else np.dstack([doc.lines, doc.alpha])
     members: list[tuple[str, bytes]] = [
         ("manifest.json", json.dumps(manifest, indent=1).encode()),
@@ -88,6 +95,8 @@ def save_project(path: str | Path, doc: Document, palette: Palette | None = None
             members.append(("result_flats.png", encode_png(doc.result.flats, compress_level=3)))
     if palette is not None:
         members.append(("palette.gpl", to_gpl(palette).encode()))
+    if doc.barriers:
+        members.append((BARRIERS_MEMBER, json.dumps(barrier_io.to_json(doc.barriers)).encode()))
     if doc.guide.source or doc.guide.reference is not None or doc.guide.palette_colors:
         members.append((GUIDE_MEMBER, doc.guide.to_json(REFERENCE_MEMBER).encode()))
         if doc.guide.reference is not None:
@@ -198,7 +207,28 @@ def _load(zf: zipfile.ZipFile) -> Project:
     except (PaletteError, ProjectError) as exc:  # a damaged palette must not cost the picture
         project.warnings.append(f"the palette (palette.gpl) is damaged and was left out: {exc}")
     doc.guide = _load_guide(zf, project.warnings)
+    doc.gap = _gap(manifest, project.warnings)
+    doc.barriers = _load_barriers(zf, project.warnings)
     return project
+
+
+def _gap(manifest: dict, warnings: list[str]) -> int:
+    gap = manifest.get("gap", DEFAULT_GAP)
+    if not (is_int(gap) and 0 <= gap <= MAX_GAP):
+        warnings.append(f"the gap-closing size in manifest.json ({short(gap)}) is not a whole "
+                        f"number of pixels from 0 to {MAX_GAP}; using {DEFAULT_GAP} px")
+        return DEFAULT_GAP
+    return int(gap)
+
+
+def _load_barriers(zf: zipfile.ZipFile, warnings: list[str]) -> tuple[barrier_io.Barrier, ...]:
+    """The barrier strokes, or none (with a warning) when their part of the project is damaged."""
+    try:
+        raw = _read(zf, BARRIERS_MEMBER, required=False, limit=barrier_io.MAX_BARRIER_FILE_BYTES)
+        return () if raw is None else tuple(barrier_io.from_json(raw, BARRIERS_MEMBER))
+    except GanimeError as exc:  # BadBarriersError names the member; ProjectError too
+        warnings.append(f"the barriers were left out: {exc}")
+        return ()
 
 
 def _load_guide(zf: zipfile.ZipFile, warnings: list[str]) -> ColourGuide:

@@ -6,6 +6,12 @@ tool, the pointer hovers, a click) it hands a copy of the lines to :class:`Regio
 Requests coalesce: the worker skips any that a newer one has overtaken, and a result is
 kept only if its key, (document generation, ``lines_rev``), is still the current one.
 
+What is segmented is :meth:`Document.segmentation_lines` (the barriers burned in as ink) at
+the document's gap-closing size; the key is (generation, ``seg_rev``, gap), so a new gap or a
+barrier stroke asks again. While the "Close gaps" slider is dragged, :meth:`RegionService.preview`
+segments at the slider's gap instead and the worker draws the regions in distinct translucent
+colours (``preview_ready``) for the canvas to lay over the picture.
+
 The hover highlight asks :meth:`RegionService.hover` for the region under the pointer;
 its picture (cropped to the region's box) is drawn on the worker too, newest request only.
 
@@ -18,26 +24,27 @@ import) or whose document is replaced before its strokes arrive is dropped
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from ganime_core.errors import GanimeError
 from ganime_core.lineart import to_line_art
 
-from .document import Document
+from .document import SEGMENTATION_KINDS, Document
 from .qt_util import to_qimage
 from .regionfill import RGB, Key, RegionCache, region_fill
+from .worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
 PREFETCH_DELAY_MS = 200  # debounce: undo/redo bursts segment once, for the newest lines
 HIGHLIGHT_ALPHA = 90
+PREVIEW_ALPHA = 110
 HoverKey = tuple[Key, int, RGB]  # lines revision, region label, colour
 
 
@@ -71,11 +78,30 @@ def highlight_image(labels: np.ndarray, label: int, color: RGB) -> tuple[QImage,
     return to_qimage(rgba), x0, y0
 
 
-def segment_lines(lines: np.ndarray):  # -> ganime_core.regions.Regions
-    """RGB line art -> regions (numpy/cv2/scipy only; scipy loads on first use)."""
+@dataclass(frozen=True)
+class RegionPreview:
+    key: Key
+    image: QImage  # RGBA, the whole picture: each region a distinct translucent colour
+
+
+def region_colours(labels: np.ndarray, alpha: int = PREVIEW_ALPHA) -> np.ndarray:
+    """RGBA HxW: each region label a distinct colour (golden-angle hues), lines clear."""
+    n = int(labels.max()) + 1
+    hue = (np.arange(n) * 137.508) % 360
+    lut = np.zeros((n, 4), np.uint8)
+    hsv = np.stack([hue / 2, np.full(n, 170), np.full(n, 235)], axis=1).astype(np.uint8)
+    import cv2
+
+    lut[:, :3] = cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0]
+    lut[1:, 3] = alpha
+    return lut[labels]
+
+
+def segment_lines(lines: np.ndarray, gap: int):  # -> ganime_core.regions.Regions
+    """RGB line art -> regions at a gap-closing size (numpy/cv2/scipy; scipy loads on first use)."""
     from ganime_core import regions
 
-    return regions.segment(to_line_art(lines))
+    return regions.segment(to_line_art(lines), regions.RegionConfig(gap_close=int(gap)))
 
 
 class RegionWorker(QObject):
@@ -85,6 +111,7 @@ class RegionWorker(QObject):
     seg_failed = Signal(object, str)  # key, message
     filled = Signal(object, object, str)  # FillRequest, strokes (None = stale), error
     highlighted = Signal(object)  # Highlight
+    previewed = Signal(object)  # RegionPreview
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,19 +120,29 @@ class RegionWorker(QObject):
         self._key: Key | None = None
         self._regions = None
 
-    @Slot(int, object, object)
-    def run_segment(self, serial: int, key: Key, lines: np.ndarray) -> None:
+    def skip_all(self) -> None:
+        self.latest = self.latest_highlight = 1 << 62
+
+    @Slot(int, object, object, bool)
+    def run_segment(self, serial: int, key: Key, lines: np.ndarray, preview: bool) -> None:
         if serial < self.latest:
             log.debug("skipping stale segmentation %s", key)
             return
         try:
-            regions = segment_lines(lines)
+            regions = segment_lines(lines, key[2])
         except Exception as exc:  # reported, never raised into Qt
             log.exception("segmenting the line art failed")
             self.seg_failed.emit(key, f"{type(exc).__name__}: {exc}")
             return
         self._key, self._regions = key, regions
         self.segmented.emit(key, regions)
+        if preview and serial >= self.latest:
+            self.run_preview(key)
+
+    @Slot(object)
+    def run_preview(self, key: Key) -> None:
+        if key == self._key and self._regions is not None:
+            self.previewed.emit(RegionPreview(key, to_qimage(region_colours(self._regions.labels))))
 
     @Slot(object)
     def run_fill(self, req: FillRequest) -> None:
@@ -135,18 +172,6 @@ class RegionWorker(QObject):
         self.highlighted.emit(Highlight(key, image, x, y))
 
 
-def _finish(thread: QThread, worker: RegionWorker) -> None:
-    """Stop the region thread and wait for it (a QThread destroyed while running aborts)."""
-    try:
-        running = thread.isRunning()
-    except RuntimeError:  # at interpreter exit the thread object may already be gone
-        return
-    if running:
-        worker.latest = worker.latest_highlight = 1 << 62  # skip any queued work
-        thread.quit()
-        thread.wait()
-
-
 class RegionService(QObject):
     """GUI-thread side: owns the thread, the cache for hover, and the queued fill clicks."""
 
@@ -156,10 +181,12 @@ class RegionService(QObject):
     highlight_ready = Signal(object)  # Highlight for the current lines
     fill_dropped = Signal(int)  # how many queued clicks the new lines made void
     busy_changed = Signal(bool)  # a click is waiting for its strokes
+    preview_ready = Signal(object)  # QImage of the regions at the previewed gap (None: hide)
 
-    _segment = Signal(int, object, object)
+    _segment = Signal(int, object, object, bool)
     _fill = Signal(object)
     _highlight = Signal(int, object)
+    _preview = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -175,24 +202,23 @@ class RegionService(QObject):
         self._pending: dict[int, Key] = {}
         self._hover: HoverKey | None = None
         self._hover_serial = 0
+        self._preview_gap: int | None = None  # the "Close gaps" slider is being dragged
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(PREFETCH_DELAY_MS)
         self.timer.timeout.connect(self.ensure)
-        self.thread = QThread()
-        self.thread.setObjectName("ganime-regions")
         self.worker = RegionWorker()
-        self.worker.moveToThread(self.thread)
         self._segment.connect(self.worker.run_segment)
         self._fill.connect(self.worker.run_fill)
         self._highlight.connect(self.worker.run_highlight)
+        self._preview.connect(self.worker.run_preview)
         self.worker.segmented.connect(self._on_segmented)
         self.worker.seg_failed.connect(self._on_seg_failed)
         self.worker.filled.connect(self._on_filled)
         self.worker.highlighted.connect(self._on_highlighted)
-        # the window may be destroyed without a clean shutdown: the thread must stop anyway
-        self.destroyed.connect(functools.partial(_finish, self.thread, self.worker))
-        self.thread.start()
+        self.worker.previewed.connect(self._on_previewed)
+        self._shell = WorkerThread("ganime-regions", self.worker, self)
+        self.worker_thread = self._shell.thread
 
     # -- state -------------------------------------------------------------------------------
 
@@ -208,7 +234,23 @@ class RegionService(QObject):
         self.schedule()
 
     def key(self) -> Key | None:
-        return None if self._doc is None else (self._generation, self._doc.lines_rev)
+        if self._doc is None:
+            return None
+        gap = self._doc.gap if self._preview_gap is None else self._preview_gap
+        return self._generation, self._doc.seg_rev, gap
+
+    def preview(self, gap: int | None) -> None:
+        """Show the regions at ``gap`` while the gap slider moves (None: stop previewing)."""
+        if gap == self._preview_gap:
+            return
+        self._preview_gap = gap
+        self._drop_stale()
+        if gap is None:
+            self.preview_ready.emit(None)
+            self.schedule()
+            return
+        if self.ensure() is not None:  # already segmented at this gap: draw it on the worker
+            self._preview.emit(self.key())
 
     @property
     def busy(self) -> bool:
@@ -222,7 +264,7 @@ class RegionService(QObject):
             self.timer.stop()
 
     def _on_doc(self, kind: str) -> None:
-        if kind in ("lines", "image") and self.thread.isRunning():
+        if kind in SEGMENTATION_KINDS and self.worker_thread.isRunning():
             self._drop_stale()
             self.schedule()
 
@@ -244,7 +286,9 @@ class RegionService(QObject):
         self._serial += 1
         self.worker.latest = self._serial
         self._requested = key
-        self._segment.emit(self._serial, key, self._doc.lines.copy())  # edited in place later
+        # a copy (the lines are edited in place later), with the barriers burned in
+        self._segment.emit(self._serial, key, self._doc.segmentation_lines(),
+                           self._preview_gap is not None)
         return None
 
     def hover(self, x: int, y: int, color: RGB) -> HoverKey | None:
@@ -311,6 +355,11 @@ class RegionService(QObject):
         self.ready.emit()
 
     @Slot(object)
+    def _on_previewed(self, pv: RegionPreview) -> None:
+        if pv.key == self.key() and self._preview_gap is not None:
+            self.preview_ready.emit(pv.image)
+
+    @Slot(object)
     def _on_highlighted(self, hl: Highlight) -> None:
         if hl.key[0] == self.key():
             self.highlight_ready.emit(hl)
@@ -343,4 +392,4 @@ class RegionService(QObject):
         self.timer.stop()
         if self._doc is not None:
             self._doc.unsubscribe(self._on_doc)
-        _finish(self.thread, self.worker)
+        self._shell.stop()

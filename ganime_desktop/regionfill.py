@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RGB = tuple[int, int, int]
-Key = tuple[int, int]  # (document generation, lines_rev): one line-art revision
+Key = tuple[int, int, int]  # (document generation, seg_rev, gap): what was segmented
 MAX_FILL_STROKES = 4000
 
 

@@ -9,14 +9,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
+from ganime_core.constants import (
+    COLOR_MODES,
+    DEFAULT_COLOR_MODE,
+    DEVICES,
+    MEMORY_FORMATS,
+    PRECISIONS,
+)
 from ganime_core.errors import WeightsError
 from ganime_core.jsonsafe import is_number, parse_json
 from ganime_core.modelfile import DEFAULT_WEIGHTS, read_metadata
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("auto", "cpu", "cuda")
-COLOR_MODES = ("plain", "flats", "locked")  # ganime_core.api.COLOR_MODES, without torch
+__all__ = ["COLOR_MODES", "DEVICES", "MEMORY_FORMATS", "PRECISIONS", "AppSettings", "ModelFacts",
+           "load_settings", "read_model_facts", "save_settings"]
 MAX_RECENT_FILES = 10
 DEFAULT_MODEL = DEFAULT_WEIGHTS  # ganime_core.modelfile is torch-free
 
@@ -24,6 +31,8 @@ DEFAULT_MODEL = DEFAULT_WEIGHTS  # ganime_core.modelfile is torch-free
 @dataclass
 class AppSettings:
     device: str = "auto"
+    precision: str = "auto"  # auto = measured per CPU (ganime_core), or fp32 / bf16
+    memory_format: str = "auto"  # auto = measured per CPU, or contiguous / channels_last
     model_path: str = ""  # "" = the installed default model
     working_size: int = 0  # 0 = the model's own working size
     preview_size: int = 256
@@ -31,7 +40,7 @@ class AppSettings:
     regen_delay_ms: int = 120
     auto_regen: bool = True
     show_hints: bool = True
-    color_mode: str = "plain"
+    color_mode: str = DEFAULT_COLOR_MODE
     cpu_threads: int = 0  # 0 = all cores but one; read when the model first loads
     recent_files: list[str] = field(default_factory=list)
 
@@ -86,10 +95,16 @@ def _bool(qs: QSettings, key: str, default: bool) -> bool:
     return bool(v)
 
 
+def _choice(qs: QSettings, key: str, choices: tuple[str, ...], default: str) -> str:
+    value = qs.value(key, default)
+    return value if isinstance(value, str) and value in choices else default
+
+
 def load_settings(qs: QSettings) -> AppSettings:
     s = AppSettings()
-    device = str(qs.value("device", s.device))
-    s.device = device if device in DEVICES else "auto"
+    s.device = _choice(qs, "device", DEVICES, "auto")
+    s.precision = _choice(qs, "precision", PRECISIONS, "auto")
+    s.memory_format = _choice(qs, "memory_format", MEMORY_FORMATS, "auto")
     s.model_path = _path(qs.value("model_path", "") or "")
     s.working_size = _int(qs, "working_size", 0, 0, 4096)
     s.preview_size = _int(qs, "preview_size", s.preview_size, 64, 1024)
@@ -98,14 +113,13 @@ def load_settings(qs: QSettings) -> AppSettings:
     s.regen_delay_ms = _int(qs, "regen_delay_ms", s.regen_delay_ms, 0, 10_000)
     s.auto_regen = _bool(qs, "auto_regen", s.auto_regen)
     s.show_hints = _bool(qs, "show_hints", s.show_hints)
-    mode = str(qs.value("color_mode", s.color_mode))
-    s.color_mode = mode if mode in COLOR_MODES else "plain"
+    s.color_mode = _choice(qs, "color_mode", COLOR_MODES, DEFAULT_COLOR_MODE)
     s.recent_files = _recent(qs.value("recent_files", "[]"))
     return s
 
 
 def save_settings(qs: QSettings, s: AppSettings) -> None:
-    for key in ("device", "model_path", "working_size", "preview_size", "autosave_s",
+    for key in ("device", "precision", "memory_format", "model_path", "working_size", "preview_size", "autosave_s",
                 "regen_delay_ms", "auto_regen", "show_hints", "color_mode", "cpu_threads"):
         qs.setValue(key, getattr(s, key))
     qs.setValue("recent_files", json.dumps(s.recent_files))

@@ -15,11 +15,12 @@ from enum import StrEnum
 
 from PySide6.QtGui import QUndoStack
 
+from ganime_core.barriers import Barrier
 from ganime_core.errors import GanimeError
 from ganime_core.hints import Stroke
 
-from .colour_names import fill_text, hint_stroke_text
-from .commands import LineStrokeCommand, SetHintsCommand, add_hint
+from .colour_names import hint_stroke_text
+from .commands import LineStrokeCommand, SetBarriersCommand, add_hint
 from .document import Document
 from .painting import crop, draw_segment, segment_box
 
@@ -38,6 +39,7 @@ class Tool(StrEnum):
     HINT_ERASER = "hint_eraser"
     EYEDROPPER = "eyedropper"
     BUCKET = "bucket"
+    BARRIER = "barrier"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ TOOLS: dict[Tool, ToolInfo] = {
                               "Pick a colour from the picture"),
     Tool.BUCKET: ToolInfo("Fill region", "G", "fa5s.fill-drip",
                           "Fill the region under the cursor with the hint colour"),
+    Tool.BARRIER: ToolInfo("Barrier", "Shift+B", "mdi6.wall",
+                           "Draw an invisible line that only the region finder sees: closes a "
+                           "gap so fills and colours stop there (never exported)"),
 }
 
 
@@ -66,7 +71,8 @@ class BrushState:
     tool: Tool = Tool.HINT
     color: RGB = (231, 76, 60)
     sizes: dict[Tool, float] = field(default_factory=lambda: {
-        Tool.PEN: 3.0, Tool.ERASER: 16.0, Tool.HINT: 10.0, Tool.HINT_ERASER: 24.0})
+        Tool.PEN: 3.0, Tool.ERASER: 16.0, Tool.HINT: 10.0, Tool.HINT_ERASER: 24.0,
+        Tool.BARRIER: 3.0})
 
     @property
     def size(self) -> float:
@@ -84,7 +90,7 @@ class BrushState:
 
 
 Sampler = Callable[[int, int], RGB | None]
-RegionFill = Callable[[Document, int, int, RGB], tuple[Stroke, ...]]
+FillRequest = Callable[[int, int, RGB], object]  # a click to fill; the strokes come later
 
 
 class ToolController:
@@ -97,7 +103,7 @@ class ToolController:
         self.brush = brush
         self.doc: Document | None = None
         self.sampler: Sampler | None = None
-        self.region_fill: RegionFill | None = None
+        self.on_fill: FillRequest | None = None
         self.on_color_picked: Callable[[RGB], None] | None = None
         self.on_edit_finished: Callable[[], None] | None = None  # a stroke or fill is done
         self.on_error: Callable[[str], None] | None = None
@@ -158,6 +164,8 @@ class ToolController:
         self.cancel()  # the pen is up before anyone hears about the edit
         if tool in (Tool.HINT, Tool.HINT_ERASER):
             self._commit_hint(tool, points, pressures)
+        elif tool == Tool.BARRIER:
+            self._commit_barrier(points)
         if tool in (Tool.PEN, Tool.ERASER) and self.on_edit_finished:
             self.on_edit_finished()
 
@@ -210,18 +218,20 @@ class ToolController:
             if self.on_color_picked:
                 self.on_color_picked(rgb)
 
-    def _fill(self, x: float, y: float) -> None:
-        if self.region_fill is None or self.doc is None:
-            return
+    def _commit_barrier(self, pending: list[tuple[float, float]]) -> None:
+        doc = self.doc
+        assert doc is not None
+        points = tuple((round(x, 2), round(y, 2)) for x, y in pending)
         try:
-            strokes = self.region_fill(self.doc, int(x), int(y), self.brush.color)
+            barrier = Barrier(points=points, width=round(self.brush.sizes[Tool.BARRIER], 3))
         except (GanimeError, ValueError) as exc:
-            if self.on_error:
-                self.on_error(f"Cannot fill this region: {exc}")
+            log.warning("dropping invalid barrier stroke: %s", exc)
             return
-        if not strokes:
-            return
-        self.stack.push(SetHintsCommand(self.doc, self.doc.hints + strokes,
-                                        fill_text(strokes[0].color)))
+        self.stack.push(SetBarriersCommand(doc, doc.barriers + (barrier,), "Barrier stroke"))
         if self.on_edit_finished:
             self.on_edit_finished()
+
+    def _fill(self, x: float, y: float) -> None:
+        """A fill click: the region is found off the GUI thread; its strokes arrive later."""
+        if self.on_fill is not None and self.doc is not None:
+            self.on_fill(int(x), int(y), self.brush.color)

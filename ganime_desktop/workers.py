@@ -3,53 +3,35 @@
 ``ganime_core.api`` (and so torch) is imported lazily inside the worker thread, so the
 window opens before torch loads. Every request is stamped with a serial: the worker skips
 requests that a newer one has overtaken, and the host drops any result that is not the
-newest (stylegan3's renderer does the same).
+newest (stylegan3's renderer does the same). Requests, results and failures are the typed
+messages of :mod:`.messages`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from ganime_core.errors import DeviceError, GanimeError, NoDefaultModelError, WeightsError
-from ganime_core.hints import HintSet
-from ganime_core.imageio import LoadedImage
+from .messages import (
+    FULL,
+    PREVIEW,
+    ErrorKind,
+    Failure,
+    Job,
+    ModelChoice,
+    ModelLoaded,
+    Output,
+    error_kind,
+)
+from .worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
-PREVIEW = "preview"
-FULL = "full"
-
-
-@dataclass(frozen=True)
-class Job:
-    serial: int
-    image: LoadedImage
-    hints: HintSet
-    revision: int = 0
-    model_path: str = ""  # "" = the installed default model
-    device: str = "auto"
-    working_size: int | None = None
-    preview_size: int | None = None
-    mode: str = "plain"  # plain / flats / locked (ganime_core.api.COLOR_MODES)
-    palette: np.ndarray | None = None  # the colour guide: (k, 4) Lab+weight rows, or None
-
-
-@dataclass
-class Output:
-    serial: int
-    stage: str
-    revision: int
-    image: np.ndarray
-    color: np.ndarray
-    working_size: tuple[int, int]
-    seconds: float
-    device: str
-    flats: np.ndarray | None = None  # one exact colour per region (flats and locked modes)
+__all__ = ["FULL", "PREVIEW", "ColorizeWorker", "Job", "ModelChoice", "Output", "WorkerHost"]
 
 
 def cpu_threads(requested: int = 0) -> int:
@@ -70,52 +52,43 @@ def limit_cpu_threads(requested: int = 0) -> int:
     return n
 
 
-def error_kind(exc: BaseException) -> str:
-    if isinstance(exc, NoDefaultModelError):
-        return "no_model"
-    if isinstance(exc, WeightsError):
-        return "weights"
-    if isinstance(exc, DeviceError):
-        return "device"
-    if isinstance(exc, MemoryError):
-        return "memory"
-    if isinstance(exc, GanimeError):
-        return "input"
-    return "internal"
-
-
 class ColorizeWorker(QObject):
     """Lives on the worker thread; holds the loaded Colorizer."""
 
     done = Signal(object)  # Output
-    failed = Signal(int, str, str)  # serial, kind, message
-    model_loaded = Signal(str, int, bool)  # summary, working size, takes a colour guide
+    failed = Signal(object)  # Failure
+    model_loaded = Signal(object)  # ModelLoaded
 
     def __init__(self, threads: int = 0) -> None:
         super().__init__()
         self.threads = threads
         self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
-        self._colorizer = None
-        self._key: tuple[str, str] | None = None
+        self._colorizer: Any = None  # ganime_core.api.Colorizer, imported on this thread
+        self._choice: ModelChoice | None = None
 
-    def _model(self, path: str, device: str):  # -> ganime_core.api.Colorizer
-        key = (path, device)
-        if self._colorizer is None or self._key != key:
+    def skip_all(self) -> None:
+        self.latest = 1 << 62
+
+    def _model(self, choice: ModelChoice):  # -> ganime_core.api.Colorizer
+        if self._colorizer is None or self._choice != choice:
             limit_cpu_threads(self.threads)
             from ganime_core.api import Colorizer  # torch loads here, on this thread
 
             self._colorizer = None
-            self._colorizer = Colorizer.load(path or None, device=device)
-            self._key = key
-            info = self._colorizer.info
-            self.model_loaded.emit(f"{info.summary()}\ndevice: {self._colorizer.device}",
-                                   int(info.working_size), self._colorizer.code_dim > 0)
+            self._colorizer = Colorizer.load(choice.path or None, device=choice.device,
+                                             precision=choice.precision,
+                                             memory_format=choice.memory_format)
+            self._choice = choice
+            c = self._colorizer
+            summary = (f"{c.info.summary()}\nforward: {c.precision}, {c.memory_format}"
+                       f"\ndevice: {c.device}")
+            self.model_loaded.emit(ModelLoaded(summary, int(c.info.working_size), c.code_dim > 0))
         return self._colorizer
 
-    @Slot(str, str)
-    def preload(self, path: str, device: str) -> None:
+    @Slot(object)
+    def preload(self, choice: ModelChoice) -> None:
         try:
-            self._model(path, device)
+            self._model(choice)
         except Exception as exc:  # reported, never raised into Qt
             self._report(0, exc)
 
@@ -125,18 +98,20 @@ class ColorizeWorker(QObject):
             log.debug("skipping stale request %d (newest %d)", job.serial, self.latest)
             return
         try:
-            colorizer = self._model(job.model_path, job.device)
+            colorizer = self._model(job.model)
             full = int(job.working_size or colorizer.info.working_size)
             if job.preview_size and job.preview_size < 0.75 * full:
-                self._emit(job, PREVIEW, colorizer.colorize(
-                    job.image, job.hints, working_size=job.preview_size, mode=job.mode,
-                    palette=job.palette))
+                self._emit(job, PREVIEW, self._colorize(colorizer, job, job.preview_size))
                 if job.serial < self.latest:
                     return
-            self._emit(job, FULL, colorizer.colorize(job.image, job.hints, working_size=full,
-                                                     mode=job.mode, palette=job.palette))
+            self._emit(job, FULL, self._colorize(colorizer, job, full))
         except Exception as exc:  # every failure becomes a message in the GUI
             self._report(job.serial, exc)
+
+    @staticmethod
+    def _colorize(colorizer, job: Job, size: int):  # -> ganime_core.api.Result
+        return colorizer.colorize(job.image, job.hints, working_size=size, mode=job.mode,
+                                  palette=job.palette, gap=job.gap, barriers=job.barriers)
 
     def _emit(self, job: Job, stage: str, res) -> None:
         layers = getattr(res, "layers", None)
@@ -147,53 +122,51 @@ class ColorizeWorker(QObject):
 
     def _report(self, serial: int, exc: BaseException) -> None:
         kind = error_kind(exc)
-        if kind == "internal":
+        if kind == ErrorKind.INTERNAL:
             log.exception("colorize failed")
             msg = f"Colorizing failed unexpectedly: {type(exc).__name__}: {exc}"
-        elif kind == "memory":
+        elif kind == ErrorKind.MEMORY:
             msg = "Not enough memory to colorize at this size; lower the working size in Settings."
         else:
             msg = str(exc)
-        self.failed.emit(serial, kind, msg)
+        self.failed.emit(Failure(serial, kind, msg))
 
 
 class WorkerHost(QObject):
     """GUI-thread side: owns the thread, stamps requests, forwards only the newest results."""
 
     result_ready = Signal(object)  # Output of the newest request
-    error = Signal(str, str)  # kind, message
+    error = Signal(object)  # Failure
     busy_changed = Signal(bool)
-    model_loaded = Signal(str, int, bool)
+    model_loaded = Signal(object)  # ModelLoaded
 
     _submit = Signal(object)
-    _preload = Signal(str, str)
+    _preload = Signal(object)
 
     def __init__(self, parent: QObject | None = None, threads: int = 0) -> None:
         super().__init__(parent)
         self.latest = 0
         self.dropped = 0
         self.busy = False
-        self.thread = QThread()
-        self.thread.setObjectName("ganime-colorize")
         self.worker = ColorizeWorker(threads)
-        self.worker.moveToThread(self.thread)
         self._submit.connect(self.worker.run)
         self._preload.connect(self.worker.preload)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
         self.worker.model_loaded.connect(self.model_loaded)
-        self.thread.start()
+        self._shell = WorkerThread("ganime-colorize", self.worker, self)
+        self.worker_thread = self._shell.thread
 
-    def submit(self, job_args: dict) -> int:
-        """Queue a request (the keyword arguments of :class:`Job` minus ``serial``)."""
+    def submit(self, job: Job) -> int:
+        """Queue a request; returns the serial it was stamped with."""
         self.latest += 1
         self.worker.latest = self.latest
         self._set_busy(True)
-        self._submit.emit(Job(serial=self.latest, **job_args))
+        self._submit.emit(dataclasses.replace(job, serial=self.latest))
         return self.latest
 
-    def preload(self, model_path: str, device: str) -> None:
-        self._preload.emit(model_path, device)
+    def preload(self, choice: ModelChoice) -> None:
+        self._preload.emit(choice)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:
@@ -210,18 +183,15 @@ class WorkerHost(QObject):
             self._set_busy(False)
         self.result_ready.emit(out)
 
-    @Slot(int, str, str)
-    def _on_failed(self, serial: int, kind: str, message: str) -> None:
-        if serial and serial != self.latest:
+    @Slot(object)
+    def _on_failed(self, failure: Failure) -> None:
+        if failure.serial and failure.serial != self.latest:
             self.dropped += 1
             return
-        if serial:
+        if failure.serial:
             self._set_busy(False)
-        self.error.emit(kind, message)
+        self.error.emit(failure)
 
     def stop(self) -> None:
         """Stop the thread and wait for it (a QThread destroyed while running aborts)."""
-        if self.thread.isRunning():
-            self.worker.latest = 1 << 62  # skip anything still queued
-            self.thread.quit()
-            self.thread.wait()
+        self._shell.stop()

@@ -11,12 +11,12 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import torch
 
-from ganime_core.models.registry import build_generator
+from ganime_core.models.registry import arch_of, as_generator, build_generator
 from ganime_core.weights import save_weights
 
 from .config import config_from_dict
@@ -36,9 +36,9 @@ def generator_from_checkpoint(path: str | Path) -> tuple[torch.nn.Module, dict[s
 def fp16_error(model: torch.nn.Module, size: int = 128) -> float:
     """Max |fp32 - fp16-weights| output difference on a fixed probe input (in [-1, 1] units)."""
     g = torch.Generator().manual_seed(0)
-    stride = int(getattr(model, "stride", 1))
-    size = max(size, stride)
-    x = torch.zeros(1, model.config.in_channels, size, size)
+    gen = as_generator(model)
+    size = max(size, gen.stride)
+    x = torch.zeros(1, gen.config.in_channels, size, size)
     x[:, 0] = (torch.rand(1, size, size, generator=g) > 0.1).float() * 2 - 1
     with torch.no_grad():
         ref = model(x)
@@ -50,9 +50,7 @@ def fp16_error(model: torch.nn.Module, size: int = 128) -> float:
 
 
 def build_generator_like(model: torch.nn.Module) -> torch.nn.Module:
-    from ganime_core.models.registry import arch_of
-
-    return build_generator(arch_of(model), model.config)
+    return build_generator(arch_of(model), as_generator(model).config)
 
 
 def export(checkpoint: str | Path, out: str | Path, *, working_size: int = 512, metrics: dict | None = None,
@@ -73,23 +71,39 @@ def export(checkpoint: str | Path, out: str | Path, *, working_size: int = 512, 
 def provenance(state: dict[str, Any]) -> dict[str, Any]:
     """Training facts for the metadata. ``steps``/``images_seen``/``epochs``/``train_seconds`` count
     every stage of a fine-tuned model (``--init``); ``this_run`` is the last stage alone and
-    ``lineage`` the earlier ones, oldest first."""
-    cfg = state["config"]
-    lineage = list(state.get("lineage", []))
+    ``lineage`` the earlier ones, oldest first. The training data is recorded by name and layout
+    (:func:`data_facts`), never as the training machine's folder."""
+    cfg = portable_config(state["config"])
+    lineage = [{**stage, "config": portable_config(stage.get("config") or {})}
+               for stage in state.get("lineage", [])]
     own = {"steps": int(state["step"]), "images_seen": int(state["images_seen"]),
            "train_seconds": round(float(state.get("wall_seconds", 0.0)), 1)}
     total = {k: sum(stage.get(k, 0) for stage in lineage) + v for k, v in own.items()}
-    files = _train_files(state)
+    files = int(state.get("train_files", 0))
     return {
-        "data": cfg.get("data"), "steps": total["steps"], "images_seen": total["images_seen"],
+        "data": cfg.get("data"), "data_layout": data_facts(state["config"], files),
+        "steps": total["steps"], "images_seen": total["images_seen"],
         "epochs": round(total["images_seen"] / files, 2) if files else None,
         "train_seconds": round(total["train_seconds"], 1), "this_run": own, "lineage": lineage,
         "mean_color": state.get("mean_color"), "config": cfg,
     }
 
 
-def _train_files(state: dict[str, Any]) -> int:
-    return int(state.get("train_files", 0))
+def data_name(folder: object) -> str | None:
+    """The training data folder by its name alone (``/home/me/data/train_color`` -> ``train_color``)."""
+    if not isinstance(folder, str) or not folder:
+        return None
+    return PurePath(folder).name or None
+
+
+def portable_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """A training config with its data folder given by name, not by the machine's path."""
+    return {**cfg, "data": data_name(cfg.get("data"))} if "data" in cfg else dict(cfg)
+
+
+def data_facts(cfg: dict[str, Any], files: int) -> dict[str, Any]:
+    """How the training data was laid out: its name, the layout option and the file count."""
+    return {"name": data_name(cfg.get("data")), "layout": cfg.get("layout"), "train_files": files}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -355,10 +354,6 @@ def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, An
 
 def is_distributed() -> bool:
     return dist.is_available() and dist.is_initialized()
-
-
-def finite(stats: dict[str, float]) -> bool:
-    return all(math.isfinite(v) for v in stats.values())
 
 
 def write_config(out: Path, config: TrainConfig) -> None:

@@ -40,9 +40,9 @@ def main() -> int:
     win.show()
 
     def paint() -> None:
-        win.open_path(SAMPLES / "lineart_1.png")
+        win.files.open_path(SAMPLES / "lineart_1.png")
         win.set_tool(Tool.HINT)
-        win.size_box.setValue(12)
+        win.bars.size_box.setValue(12)
         c = win.controller
         for color, pts in ts.HINTS:
             win._on_color_chosen(color)
@@ -52,7 +52,7 @@ def main() -> int:
                 c.move(*p)
             c.release()
         win.palette_widget._rebuild_recent()
-        win.set_reference_path(SAMPLES / "001_color.png")
+        win.guide_ops.set_reference_path(SAMPLES / "001_color.png")
         win.host.result_ready.connect(on_result)
         win.colorize()
 

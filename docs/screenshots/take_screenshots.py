@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
 SAMPLE = ROOT.parent / "shared" / "data" / "samples" / "lineart_1.png"
+GAP = 10  # px
 
 # (colour, points) in the sketch's pixels: hair, face, kimono, candy apple, flower, hand
 HINTS = [
@@ -63,9 +64,10 @@ def main() -> int:
     steps: list[tuple[int, Callable[[], None]]] = []
 
     def paint_hints() -> None:
-        win.open_path(SAMPLE)
+        win.files.open_path(SAMPLE)
+        win.bars.gap_slider.setValue(GAP)  # the face's outline is open: close gaps up to 10 px
         win.set_tool(Tool.HINT)
-        win.size_box.setValue(12)
+        win.bars.size_box.setValue(12)
         c = win.controller
         for color, pts in HINTS:
             win._on_color_chosen(color)

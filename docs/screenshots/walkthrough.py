@@ -5,7 +5,8 @@
 
 Mouse and keys go through QTest into the real widgets (the Colorize button is clicked, tools
 are picked with their keys, hints are dragged on the canvas, the fill tool hovers then
-clicks, Ctrl+Z undoes). Only the file dialogs are answered by a script. Saves
+clicks, Ctrl+Z undoes, the "Close gaps" slider is dragged by its handle, a barrier is drawn
+with the barrier tool). Only the file dialogs are answered by a script. Saves
 ``docs/screenshots/walkthrough_*.png`` (ImageMagick ``import -window root``) and the quick
 guide's five pictures ``ganime_desktop/resources/guide_*.png`` (grabs of the window).
 """
@@ -35,6 +36,8 @@ HINTS = [  # (colour, points in the sketch's pixels): hair, face, kimono
     ((52, 120, 219), [(250, 350), (300, 400), (350, 430), (420, 440)]),
 ]
 FILL_AT, FILL_COLOUR = (289, 286), (246, 196, 70)  # the kimono collar
+GAP_TO = 10  # px: closes the face's open outline (it separates from the paper at 8)
+PROFILE = [(200, 185), (203, 200), (212, 222), (222, 240), (232, 255), (245, 262)]  # a barrier
 
 
 def wait_until(cond: Callable[[], bool], timeout_s: float = 400.0) -> None:
@@ -57,6 +60,38 @@ def guide_picture(widget, name: str, rect: QRect | None = None) -> None:
     pm = widget.grab(rect) if rect is not None else widget.grab()
     pm = pm.scaledToWidth(300, Qt.TransformationMode.SmoothTransformation)
     pm.save(str(GUIDE_DIR / name))
+
+
+def drag_gap_slider(win, value: int, while_held: Callable[[], None]) -> None:
+    """Drag the "Close gaps" handle with the mouse to ``value``; ``while_held`` runs once the
+    live region preview shows, before the button is released."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    slider = win.bars.gap_slider
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    handle = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                           QStyle.SubControl.SC_SliderHandle, slider)
+    groove = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                           QStyle.SubControl.SC_SliderGroove, slider)
+    span = groove.width() - handle.width()
+    start = handle.center()
+    dx = span * (value - slider.value()) / (slider.maximum() - slider.minimum())
+    end = start
+    QTest.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 9):  # a hand moves in small steps
+        end = start + QPoint(int(round(dx * step / 8)), 0)
+        QTest.mouseMove(slider, end)
+        QTest.qWait(60)
+    print(f"gap slider dragged to {slider.value()} px (down: {slider.isSliderDown()})", flush=True)
+    if slider.value() != value:  # the drag landed a pixel off: set the exact value
+        slider.setValue(value)
+    wait_until(lambda: win.canvas.region_preview_shown)
+    while_held()
+    QTest.mouseRelease(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    if slider.isSliderDown():
+        slider.setSliderDown(False)
+    wait_until(lambda: win.doc.gap == value)
 
 
 def main() -> int:
@@ -127,13 +162,13 @@ def walk(win, dialogs) -> int:
     shot("2_imported")
     guide_picture(win, "guide_1_open.png", QRect(0, 0, 1100, 860))
 
-    QTest.mouseClick(win.colorize_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
     colorized()
     shot("3_colorized")
     guide_picture(win, "guide_2_colorize.png", QRect(0, 0, 1100, 860))
 
     QTest.keyClick(c, Qt.Key.Key_C)  # the hint brush
-    win.size_box.setValue(12)
+    win.bars.size_box.setValue(12)
     for colour, points in HINTS:
         win._on_color_chosen(colour)
         drag(points)
@@ -150,24 +185,40 @@ def walk(win, dialogs) -> int:
     shot("5_fill_hover")
     drag([FILL_AT])
     wait_until(lambda: win.stack.text(win.stack.index() - 1).startswith("Fill region"))
-    QTest.mouseClick(win.colorize_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
     colorized()
     shot("6_filled")
     guide_picture(win, "guide_4_fill.png", QRect(0, 0, 1100, 860))
 
     QTest.keyClick(c, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the fill
-    QTest.mouseClick(win.colorize_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
     colorized()
     shot("7_undone")
 
-    QTest.keyClick(c, Qt.Key.Key_H)  # hide the hints: the result alone
-    shot("8_hints_hidden")
+    drag_gap_slider(win, GAP_TO, lambda: shot("8_gap_preview"))
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
+    colorized()
+    shot("9_gap_closed")
+
+    QTest.keyClick(c, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # back to 6 px ...
+    assert win.doc.gap == 6, win.doc.gap
+    QTest.keyClick(win, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)  # ... and a barrier
+    assert win.brush.tool == "barrier", win.brush.tool
+    drag(PROFILE)
+    QTest.mouseMove(c, at(150, 420))
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
+    colorized()
+    shot("10_barrier")
+
+    QTest.keyClick(c, Qt.Key.Key_C)
+    QTest.keyClick(c, Qt.Key.Key_H)  # hide the hints (and barriers): the result alone
+    shot("11_hints_hidden")
     QTest.keyClick(c, Qt.Key.Key_H)
 
     win.export("png")
     win.export("ora")
     print("export suggested:", [Path(s).name for s in dialogs.suggested], flush=True)
-    shot("9_exported")
+    shot("12_exported")
     from ganime_desktop.widgets.help_dialogs import AboutDialog, QuickGuideDialog
 
     file_menu = win.menuBar().actions()[0].menu()
@@ -184,12 +235,12 @@ def walk(win, dialogs) -> int:
     guide = QuickGuideDialog(win)
     guide.move(300, 20)
     guide.show()
-    shot("10_quick_guide")
+    shot("13_quick_guide")
     guide.close()
-    about = AboutDialog(win.about_html(), win)
+    about = AboutDialog(win.help_ops.about_html(), win)
     about.move(400, 200)
     about.show()
-    shot("11_about")
+    shot("14_about")
     about.close()
     return 0
 

@@ -1,5 +1,7 @@
 """Network definitions: one file per model, an explicit registry in ``registry.py``."""
 
-from .registry import GENERATORS, build_generator, generator_config_from_dict
+from .protocol import Generator, GeneratorConfig, code_dim
+from .registry import GENERATORS, as_generator, build_generator, generator_config_from_dict
 
-__all__ = ["GENERATORS", "build_generator", "generator_config_from_dict"]
+__all__ = ["GENERATORS", "Generator", "GeneratorConfig", "as_generator", "build_generator",
+           "code_dim", "generator_config_from_dict"]

@@ -7,6 +7,12 @@ from torch import nn
 NORMS = ("batch", "instance", "group", "none")
 
 
+def check_norm(kind: str) -> None:
+    """``ValueError`` unless ``kind`` names a normalisation (for the configs' ``__post_init__``)."""
+    if kind not in NORMS:
+        raise ValueError(f"norm must be one of {NORMS}, got {kind!r}")
+
+
 def make_norm(kind: str, channels: int) -> nn.Module:
     """A normalisation layer by name. ``group`` uses up to 8 groups (works at any batch size)."""
     if kind == "batch":

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .layers import NORMS, init_weights, make_norm
+from .layers import check_norm, init_weights, make_norm
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,7 @@ class PatchGANConfig:
     norm: str = "batch"
 
     def __post_init__(self) -> None:
-        if self.norm not in NORMS:
-            raise ValueError(f"norm must be one of {NORMS}, got {self.norm!r}")
+        check_norm(self.norm)
 
     @property
     def receptive_field(self) -> int:

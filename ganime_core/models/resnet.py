@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .layers import NORMS, init_weights, make_norm
+from .layers import check_norm, init_weights, make_norm
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,7 @@ class ResNetConfig:
     dropout: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.norm not in NORMS:
-            raise ValueError(f"norm must be one of {NORMS}, got {self.norm!r}")
+        check_norm(self.norm)
         if self.n_blocks < 0 or not 1 <= self.n_down <= 4:
             raise ValueError("n_blocks must be >= 0 and n_down in 1..4")
 

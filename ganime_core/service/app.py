@@ -15,34 +15,35 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
 from .. import __version__
+from ..constants import COLOR_MODES, DEFAULT_COLOR_MODE, DEFAULT_LINE_MODE, LINE_MODES
 from ..errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
 from ..hints import HintSet
 from ..imageio import MAX_PIXELS, encode_png, load_image
+from ..layers import result_ora
 from ..regions_segment import MAX_GAP
 from .jobs import ClientGone, JobQueue, QueueFull, ShuttingDown, Superseded
-from .layers import result_ora
+
+if TYPE_CHECKING:
+    from ..api import Colorizer
 
 log = logging.getLogger("ganime.service")
 
 MAX_BODY = 200 * 1024 * 1024
-MODES = ("plain", "flats", "locked")
-LINES = ("multiply", "none")
+MODES = COLOR_MODES  # the service's names for the shared choices
+LINES = LINE_MODES
 FORMATS = ("png", "ora")
 # The multipart fields POST /v1/colorize accepts.
 FIELDS = ("image", "hints", "mode", "lines", "size", "gap", "palette", "reference", "format", "layers", "live")
 MIN_SIZE, MAX_SIZE = 16, 4096
 ORA_TYPE = "image/openraster"
 
-COLORIZER = web.AppKey("colorizer", object)
-QUEUE = web.AppKey("queue", JobQueue)
-SETTINGS = web.AppKey("settings", object)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class Settings:
     max_queue: int = 16
 
 
+COLORIZER: web.AppKey[Colorizer] = web.AppKey("colorizer")  # the type for checkers only (no torch here)
+QUEUE = web.AppKey("queue", JobQueue)
+SETTINGS = web.AppKey("settings", Settings)
+
+
 class BadRequest(GanimeError):
     """A request field is missing or invalid; the message names the field."""
 
@@ -61,8 +67,8 @@ class BadRequest(GanimeError):
 class ColorizeRequest:
     image: bytes
     hints: HintSet | bytes | None = None
-    mode: str = "plain"
-    lines: str = "multiply"
+    mode: str = DEFAULT_COLOR_MODE
+    lines: str = DEFAULT_LINE_MODE
     size: int | None = None
     gap: int | None = None
     palette: list[tuple[int, int, int]] | None = None
@@ -182,8 +188,8 @@ def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
         raise BadRequest("field 'image' is required (the line art as PNG, JPEG, ...)")
     image = _as_bytes("image", form["image"])
     req = ColorizeRequest(image=image, size_wh=probe_image("image", image, settings.max_pixels))
-    req.mode = _choice(form, "mode", MODES, "plain")
-    req.lines = _choice(form, "lines", LINES, "multiply")
+    req.mode = _choice(form, "mode", MODES, DEFAULT_COLOR_MODE)
+    req.lines = _choice(form, "lines", LINES, DEFAULT_LINE_MODE)
     req.format = _choice(form, "format", FORMATS, "png")
     req.layers = _flag(form, "layers", True)
     req.live = _flag(form, "live", False)
@@ -300,8 +306,8 @@ async def guard(request: web.Request, handler) -> web.StreamResponse:
             response = error(401, "missing or wrong token: send 'Authorization: Bearer <token>' "
                                   "with the token from the service's token file",
                              **{"WWW-Authenticate": 'Bearer realm="ganime"'})
-        elif (request.content_length or 0) > settings.max_body:
-            response = error(413, f"request body of {request.content_length / 2**20:.0f} MB is over "
+        elif (length := request.content_length or 0) > settings.max_body:
+            response = error(413, f"request body of {length / 2**20:.0f} MB is over "
                                   f"the {settings.max_body / 2**20:.0f} MB limit")
         else:
             response = await handler(request)

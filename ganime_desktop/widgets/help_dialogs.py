@@ -44,7 +44,8 @@ GUIDE = (
               "Pick a colour in the palette and paint a few strokes with the hint brush (C). "
               "Hints have a dark outline; H shows or hides them.", "guide_3_hints.png"),
     GuideStep("4. Fill regions, undo",
-              "The fill tool (G) turns a closed area of the line art into a hint. Ctrl+Z "
+              "The fill tool (G) turns a closed area of the line art into a hint. A colour "
+              "leaks through a gap? Raise Close gaps, or draw a barrier (Shift+B). Ctrl+Z "
               "undoes anything; the History dock lists every step.", "guide_4_fill.png"),
     GuideStep("5. Export",
               "File → Export: PNG (Ctrl+E), layered OpenRaster for Krita/GIMP "

@@ -25,9 +25,32 @@ from PySide6.QtWidgets import (
 from ganime_core.errors import GanimeError
 
 from ..qt_util import icon
-from ..settings import DEFAULT_MODEL, DEVICES, AppSettings, read_model_facts
+from ..settings import (
+    DEFAULT_MODEL,
+    DEVICES,
+    MEMORY_FORMATS,
+    PRECISIONS,
+    AppSettings,
+    read_model_facts,
+)
 
 log = logging.getLogger(__name__)
+
+DEVICE_LABELS = {"auto": "Automatic (CUDA, else Apple MPS, else CPU)", "cpu": "CPU",
+                 "cuda": "CUDA (NVIDIA GPU)", "mps": "MPS (Apple GPU)"}
+PRECISION_LABELS = {"auto": "Automatic (measured on this CPU)", "fp32": "fp32 (full precision)",
+                    "bf16": "bf16 (faster on some CPUs)"}
+FORMAT_LABELS = {"auto": "Automatic (measured on this CPU)", "contiguous": "Contiguous (NCHW)",
+                 "channels_last": "Channels last (NHWC)"}
+
+
+def choice_box(choices: tuple[str, ...], labels: dict[str, str], current: str) -> QComboBox:
+    """A combo box of ``choices`` (shown by their labels, the choice as item data)."""
+    box = QComboBox()
+    for value in choices:
+        box.addItem(labels.get(value, value), value)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
 
 
 class SettingsDialog(QDialog):
@@ -40,10 +63,16 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         lay.addLayout(form)
 
-        self.device = QComboBox()
-        self.device.addItems(["Automatic (CUDA, else CPU)", "CPU", "CUDA (NVIDIA GPU)"])
-        self.device.setCurrentIndex(DEVICES.index(settings.device))
+        self.device = choice_box(DEVICES, DEVICE_LABELS, settings.device)
         form.addRow("Device", self.device)
+        self.precision = choice_box(PRECISIONS, PRECISION_LABELS, settings.precision)
+        self.precision.setToolTip("Arithmetic of the network on the CPU. Automatic measures "
+                                  "fp32 against bf16 once per CPU and remembers the faster.")
+        form.addRow("Precision", self.precision)
+        self.memory_format = choice_box(MEMORY_FORMATS, FORMAT_LABELS, settings.memory_format)
+        self.memory_format.setToolTip("Tensor layout of the network. Automatic measures both "
+                                      "once per CPU and remembers the faster.")
+        form.addRow("Memory format", self.memory_format)
 
         row = QHBoxLayout()
         self.model_edit = QLineEdit(settings.model_path)
@@ -133,7 +162,8 @@ class SettingsDialog(QDialog):
 
     def result_settings(self) -> AppSettings:
         return dataclasses.replace(
-            self.original, device=DEVICES[self.device.currentIndex()],
+            self.original, device=self.device.currentData(),
+            precision=self.precision.currentData(), memory_format=self.memory_format.currentData(),
             model_path=self.model_edit.text().strip(), working_size=self.working.value(),
             preview_size=self.preview.value(), autosave_s=self.autosave.value(),
             regen_delay_ms=self.delay.value(), auto_regen=self.auto.isChecked(),

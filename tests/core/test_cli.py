@@ -251,3 +251,95 @@ def test_folder_reads_gif_and_counts_skipped_files(tiny_weights: Path, tmp_path:
     (empty / "x.txt").write_text("x")
     assert main(["colorize", str(empty), "-o", str(tmp_path / "o3"), "--weights", str(tiny_weights)]) == 2
     assert "no input images found (1 file skipped" in capsys.readouterr().err
+
+
+# -- issue 15: precision / memory format flags, barriers ------------------------------------------
+
+
+def test_precision_and_memory_format_reach_the_loader(tiny_weights: Path, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    import ganime_core.api as api
+    from ganime_core.constants import MEMORY_FORMATS, PRECISIONS
+
+    text = _run("colorize", "--help").stdout
+    for choice in (*PRECISIONS, *MEMORY_FORMATS):
+        assert choice in text
+    Image.new("L", (16, 16), 255).save(tmp_path / "s.png")
+    base = ["colorize", str(tmp_path / "s.png"), "--weights", str(tiny_weights), "--overwrite"]
+    # explicit choices: used as given (no measuring), and the picture comes out
+    assert main([*base, "-o", str(tmp_path / "a"), "--precision", "fp32",
+                 "--memory-format", "contiguous"]) == 0
+    assert (tmp_path / "a" / "s.png").is_file()
+    seen: list[dict] = []
+    real_load = api.Colorizer.load.__func__
+
+    def load(cls, *a, **kw):
+        colorizer = real_load(cls, *a, **kw)
+        seen.append({"precision": colorizer.precision, "memory_format": colorizer.memory_format})
+        return colorizer
+
+    monkeypatch.setattr(api.Colorizer, "load", classmethod(load))
+    assert main([*base, "-o", str(tmp_path / "b"), "--precision", "fp32",
+                 "--memory-format", "channels_last"]) == 0
+    assert seen == [{"precision": "fp32", "memory_format": "channels_last"}]
+    for flag, bad in (("--precision", "fp8"), ("--memory-format", "strided")):
+        try:
+            main([*base, "-o", str(tmp_path / "c"), flag, bad])
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"{flag} {bad} must be a usage error")
+
+
+def _ring(tmp_path: Path) -> list[str]:
+    """The open ring of the --gap test, with a red hint inside (flats mode)."""
+    import cv2
+
+    page = np.full((160, 160), 255, np.uint8)
+    cv2.circle(page, (80, 80), 40, 0, 3)
+    page[76:85, 115:125] = 255  # a 9-px gap in the outline
+    Image.fromarray(page).save(tmp_path / "ring.png")
+    HintSet((Stroke(((80, 80), (84, 82)), (230, 20, 20), 10),), (160, 160)).save(tmp_path / "ring.json")
+    return ["colorize", str(tmp_path / "ring.png"), "--mode", "flats", "--gap", "0",
+            "--hints", str(tmp_path / "ring.json")]
+
+
+def test_barriers_file_closes_a_gap_the_segmentation_sees(tiny_weights: Path, tmp_path: Path) -> None:
+    from ganime_core import barriers
+
+    args = [*_ring(tmp_path), "--weights", str(tiny_weights)]
+    barriers.save(tmp_path / "ring.barriers.json",
+                  [barriers.Barrier(((112.0, 70.0), (128.0, 90.0)), 6.0)])
+    mask = np.zeros((160, 160, 4), np.uint8)  # the same barrier as a PNG: opaque dark pixels
+    mask[70:91, 112:129] = (0, 0, 0, 255)
+    Image.fromarray(mask).save(tmp_path / "ring.barriers.png")
+    assert main([*args, "-o", str(tmp_path / "open")]) == 0
+    for kind in ("json", "png"):
+        assert main([*args, "-o", str(tmp_path / kind),
+                     "--barriers", str(tmp_path / f"ring.barriers.{kind}")]) == 0
+    open_ = np.asarray(Image.open(tmp_path / "open" / "ring.png")).astype(int)
+
+    def red(px: np.ndarray) -> bool:
+        return px[0] > 150 and px[1] < 100 and px[2] < 100
+
+    assert red(open_[80, 80]) and red(open_[10, 10])  # without a barrier the hint leaks out
+    for kind in ("json", "png"):
+        closed = np.asarray(Image.open(tmp_path / kind / "ring.png")).astype(int)
+        assert red(closed[80, 80]) and not red(closed[10, 10]), kind
+        assert not (closed[72:90, 121:124] < 60).all(), kind  # the barrier itself is never drawn
+
+
+def test_barriers_usage_errors_name_the_file(tiny_weights: Path, tmp_path: Path) -> None:
+    Image.new("L", (16, 16), 255).save(tmp_path / "a.png")
+    Image.new("L", (16, 16), 255).save(tmp_path / "b.png")
+    (tmp_path / "bad.json").write_text('{"format": "ganime-barriers", "version": 1, "barriers": '
+                                       '[{"points": [[1e12, 0]], "width": "wide"}]}')
+    base = ["colorize", "-o", str(tmp_path / "o"), "--weights", str(tiny_weights)]
+    proc = _run(*base, str(tmp_path / "a.png"), str(tmp_path / "b.png"),
+                "--barriers", str(tmp_path / "bad.json"))
+    assert proc.returncode == 2 and "single input" in proc.stderr
+    proc = _run(*base, str(tmp_path / "a.png"), "--barriers", str(tmp_path / "none.json"))
+    assert proc.returncode == 2 and "none.json: not found" in proc.stderr
+    proc = _run(*base, str(tmp_path / "a.png"), "--barriers", str(tmp_path / "bad.json"))
+    assert proc.returncode == 2 and "bad.json" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o" / "a.png").exists()

@@ -125,3 +125,50 @@ def test_random_bytes_are_not_a_model(data: bytes, tmp_path: Path) -> None:
     path.write_bytes(data)
     with pytest.raises(WeightsError, match="junk.safetensors"):
         bounded(lambda: read_metadata(path))
+
+
+class _Marker:
+    """Unpickling this creates ``path`` (``open(path, "w")``): proof that something unpickled."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple:
+        return (open, (str(self.path), "w"))
+
+
+def _pickle_payload(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    import pickle
+
+    import torch
+
+    marker = tmp_path / f"{name}.unpickled"
+    payload = {"format": "ganime-checkpoint", "step": 1, "state": _Marker(marker)}
+    pickle.loads(pickle.dumps(payload)).get("state").close()  # the detector works ...
+    assert marker.exists()
+    marker.unlink()  # ... and starts clean
+    path = tmp_path / name
+    torch.save(payload, path)
+    assert not marker.exists()
+    return path, marker
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "model.pt"])
+def test_a_pickle_bearing_model_file_is_a_weights_error_and_never_unpickled(tmp_path: Path,
+                                                                            name: str) -> None:
+    path, marker = _pickle_payload(tmp_path, name)
+    for reader in (read_info, load_weights):
+        with pytest.raises(WeightsError, match=f"{name}: not a valid .safetensors file"):
+            reader(path)
+    assert not marker.exists()
+
+
+def test_a_pickle_bearing_checkpoint_is_refused_by_the_weights_only_loader(tmp_path: Path) -> None:
+    import pickle
+
+    from training.trainer import load_checkpoint
+
+    path, marker = _pickle_payload(tmp_path, "checkpoint.pt")
+    with pytest.raises(pickle.UnpicklingError, match="(?i)weights only"):
+        load_checkpoint(path)
+    assert not marker.exists()

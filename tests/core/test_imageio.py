@@ -163,3 +163,62 @@ def test_written_files_get_normal_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+# -- ganime_core.imageops: the helpers several modules share -------------------------------------
+
+
+def test_multiply_u8_rounds_and_saturates() -> None:
+    from ganime_core.imageops import multiply_u8
+
+    rgb = np.array([[[200, 100, 3], [255, 255, 255]]], np.uint8)
+    factor = np.array([[0.5, 1.5]], np.float32)
+    out = multiply_u8(rgb, factor)
+    assert out.dtype == np.uint8 and out.tolist() == [[[100, 50, 2], [255, 255, 255]]]
+
+
+def test_chw_hwc_conversions_round_trip() -> None:
+    from ganime_core.imageops import chw_to_hwc, chw_to_u8, hwc_to_chw
+
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    signed = hwc_to_chw(rgb)
+    assert signed.shape == (3, 5, 7) and signed.dtype == np.float32
+    assert signed.min() >= -1.0 and signed.max() <= 1.0
+    assert np.array_equal(chw_to_u8(signed), rgb)
+    assert np.allclose(chw_to_hwc(signed), rgb / 255.0, atol=1e-6)
+    assert chw_to_hwc(np.full((3, 1, 1), 5.0))[0, 0].tolist() == [1.0, 1.0, 1.0]  # clipped
+
+
+def test_region_median_lab_matches_numpy_per_region() -> None:
+    from ganime_core.color import rgb_to_lab
+    from ganime_core.imageops import region_median_lab
+
+    labels = np.zeros((6, 8), np.int32)
+    labels[:, 4:] = 1
+    rgb = np.zeros((6, 8, 3), np.uint8)
+    rgb[:, :4] = (200, 30, 30)
+    rgb[0, 0] = (0, 0, 255)  # one odd pixel does not move a median
+    rgb[:, 4:] = (30, 30, 200)
+    rgb[:, 7] = (250, 250, 250)  # "on the line": excluded by ``inner``
+    inner = np.ones((6, 8), bool)
+    inner[:, 7] = False
+    med = region_median_lab(rgb, labels, 2, inner)
+    assert med.shape == (3, 3)
+    assert np.allclose(med[0], rgb_to_lab(np.array([[200, 30, 30]], np.uint8))[0], atol=1.0)
+    assert np.allclose(med[1], rgb_to_lab(np.array([[30, 30, 200]], np.uint8))[0], atol=1.0)
+    assert np.allclose(med[2], (100.0, 0.0, 0.0), atol=0.5)  # an empty region is white
+
+
+def test_paper_level_ignores_strokes_but_keeps_big_fills_dark() -> None:
+    from ganime_core.imageops import paper_level
+
+    grey = np.full((300, 400), 0.8, np.float32)
+    grey[:, 200:] = 0.9  # uneven paper
+    grey[150, :] = 0.0  # a stroke narrower than the window
+    grey[20:120, 20:150] = 0.0  # a fill wider than the window
+    for kw in ({"grid": 1.5, "pool": "area", "smooth": "gaussian", "bright_from": "input"},
+               {"grid": 1, "pool": "max", "smooth": "box", "bright_from": "level", "floor": 0.05}):
+        level = paper_level(grey, 31, **kw)
+        assert level.shape == grey.shape and level.dtype == np.float32
+        assert abs(float(level[150, 100]) - 0.8) < 0.02 and abs(float(level[150, 350]) - 0.9) < 0.02
+        assert 0.5 < float(level[70, 85]) < 0.6  # never below 60 % of the bright paper

@@ -125,3 +125,62 @@ def test_missing_file_and_no_default(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(W, "DEFAULT_WEIGHTS", tmp_path / "default.safetensors")
     with pytest.raises(NoDefaultModelError, match="No default model is installed"):
         W.load_weights()
+
+
+def _meta_and_tensors(path: Path) -> tuple[dict, dict]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as f:
+        return dict(f.metadata()), {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+
+
+def test_in_channels_that_disagree_with_the_encoding_name_the_file(tmp_path: Path) -> None:
+    path = W.save_weights(tmp_path / "wrong.safetensors", _tiny())
+    meta, tensors = _meta_and_tensors(path)
+    _rewrite(path, tensors, {**meta, "in_channels": "9"})
+    with pytest.raises(WeightsError, match=r"wrong\.safetensors: the file says .*9.* configuration has 5"):
+        W.load_weights(path)
+    v2 = ["line", "hint_r", "hint_g", "hint_b", "hint_mask", "dense_r", "dense_g", "dense_b", "dense_mask"]
+    _rewrite(path, tensors, {**meta, "inputs": json.dumps(v2)})
+    with pytest.raises(WeightsError, match=r"wrong\.safetensors: .*records 9 input channels but has 5"):
+        W.load_weights(path)
+
+
+def test_check_generator_refuses_a_model_the_encoding_cannot_feed() -> None:
+    from ganime_core.encoding import CHANNELS_V1, CHANNELS_V2
+
+    nine = _tiny(in_channels=9)
+    assert W.check_generator(nine, CHANNELS_V2, "nine.safetensors") is nine
+    with pytest.raises(WeightsError, match=r"nine\.safetensors: the model takes 9 input channels but "
+                                           r"its encoding lists 5"):
+        W.check_generator(nine, CHANNELS_V1, "nine.safetensors")
+    with pytest.raises(WeightsError, match=r"conv\.safetensors: .*Generator contract"):
+        W.check_generator(torch.nn.Conv2d(5, 3, 1), CHANNELS_V1, "conv.safetensors")
+
+
+def test_model_info_config_meets_the_contract(tmp_path: Path) -> None:
+    from ganime_core.models import Generator, GeneratorConfig, code_dim
+
+    model, info = W.load_weights(W.save_weights(tmp_path / "m.safetensors", _tiny()))
+    assert isinstance(model, Generator) and isinstance(info.config, GeneratorConfig)
+    assert info.config.in_channels == len(info.inputs) == 5 and model.stride == info.config.stride
+    assert code_dim(model) == getattr(info.config, "code_dim", 0)
+
+
+def test_metadata_names_the_training_data_without_the_machines_folder(tmp_path: Path) -> None:
+    from training.export import provenance
+
+    secret = "/home/trainer/private/datasets/train_color"
+    state = {"config": {"data": secret, "layout": "auto", "out": "runs/x", "lambda_tv": 1e-3},
+             "step": 10, "images_seen": 80, "wall_seconds": 12.0, "train_files": 40,
+             "lineage": [{"source": "runs/a/checkpoint.pt", "steps": 5, "images_seen": 40,
+                          "train_seconds": 3.0, "config": {"data": secret + "/", "layout": "color"}}]}
+    facts = provenance(state)
+    assert facts["data"] == "train_color"
+    assert facts["data_layout"] == {"name": "train_color", "layout": "auto", "train_files": 40}
+    assert facts["config"]["data"] == facts["lineage"][0]["config"]["data"] == "train_color"
+    assert facts["epochs"] == 3.0 and facts["steps"] == 15 and facts["config"]["lambda_tv"] == 1e-3
+    path = W.save_weights(tmp_path / "m.safetensors", _tiny(), training=facts)
+    meta, _ = _meta_and_tensors(path)
+    assert "/home/" not in json.dumps(meta) and "private" not in json.dumps(meta)
+    assert W.read_info(path).training["data"] == "train_color"

@@ -106,5 +106,5 @@ def make_window(qtbot, tmp_path: Path, store: QSettings,
             win.shutdown()
     for win in windows:
         with contextlib.suppress(RuntimeError):
-            thread: QThread = win.host.thread
+            thread: QThread = win.host.worker_thread
             assert not thread.isRunning(), "a worker thread was left running"

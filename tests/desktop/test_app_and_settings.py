@@ -87,7 +87,7 @@ def test_paste_image_from_clipboard(make_window) -> None:
     img = np.full((50, 70, 3), 255, np.uint8)
     img[25, :] = 0
     QGuiApplication.clipboard().setImage(to_qimage(img))
-    win.paste()
+    win.files.paste()
     assert win.doc.size == (70, 50) and win.doc.lines[25, 10, 0] == 0
     win.stack.undo()
     assert win.doc.size == (256, 256)
@@ -153,7 +153,7 @@ def test_drag_and_drop_a_picture_and_a_project(make_window, samples_dir: Path,
     drop(samples_dir / "lineart_2.png")
     assert win.stack.count() == 1 and win.doc.size != (256, 256)  # an undoable import
     prompter.save_path = str(tmp_path / "p.ganime")
-    assert win.save()
+    assert win.files.save()
     size = win.doc.size
     md_path = tmp_path / "p.ganime"
     win = make_window()

@@ -102,7 +102,7 @@ def test_without_a_model_everything_but_colorize_works(make_window, monkeypatch)
 def test_real_sketch_round_trip_through_the_worker(qtbot, make_window, tiny_weights,
                                                    samples_dir: Path, name: str) -> None:
     win = make_window(model=tiny_weights)
-    assert win.open_path(samples_dir / name)
+    assert win.files.open_path(samples_dir / name)
     out = colorize_and_wait(qtbot, win)
     assert out.shape[:2] == win.doc.lines.shape[:2]  # full resolution, not the working size
 
@@ -113,7 +113,7 @@ def test_flats_mode_gives_one_colour_per_region_and_a_flats_layer(
     from xml.etree import ElementTree
 
     win = make_window(model=tiny_weights)
-    win.mode_box.setCurrentIndex(win.mode_box.findData("flats"))
+    win.bars.mode_box.setCurrentIndex(win.bars.mode_box.findData("flats"))
     assert win.settings.color_mode == "flats"
     win.stack.push(add_hint(win.doc, Stroke(points=((60.0, 60.0), (80.0, 70.0)),
                                             color=(0, 200, 0), width=8.0)))
@@ -123,10 +123,10 @@ def test_flats_mode_gives_one_colour_per_region_and_a_flats_layer(
     assert tuple(inside[0]) == (0, 200, 0)  # the hint claims the whole region
     assert win.doc.result.flats is not None
     path = tmp_path / "f.ora"
-    assert win.export_to("ora", path)
+    assert win.files.export_to("ora", path)
     with zipfile.ZipFile(path) as zf:
         names = [ly.get("name") for ly in ElementTree.fromstring(zf.read("stack.xml")).iter("layer")]
-    assert names == ["Lines", "Colour", "Flats", "Hints"]
+    assert names == ["Lines", "Flats", "Colour", "Hints"]  # ganime_core.layers.build_stack
 
 
 def test_inference_leaves_a_core_for_the_gui(monkeypatch) -> None:

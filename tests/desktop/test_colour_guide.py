@@ -17,10 +17,10 @@ from ganime_core.imageio import encode_png
 from ganime_desktop import export as ex
 from ganime_desktop.document import Document, ResultImages
 from ganime_desktop.guide import REFERENCE_MAX_SIDE, ColourGuide, Reference, hex_of
+from ganime_desktop.messages import FULL, Job
 from ganime_desktop.palette import Palette, save_gpl
 from ganime_desktop.project_io import load_project, save_project
 from ganime_desktop.widgets.guide_panel import MIN_CHIP_W, chip_rects
-from ganime_desktop.workers import FULL
 
 TIMEOUT = 60_000
 
@@ -57,13 +57,13 @@ def reference_png(tmp_path: Path) -> Path:
     return path
 
 
-def record_jobs(win) -> list[dict]:
-    jobs: list[dict] = []
+def record_jobs(win) -> list[Job]:
+    jobs: list[Job] = []
     submit = win.host.submit
 
-    def spy(args: dict) -> int:
-        jobs.append(args)
-        return submit(args)
+    def spy(job: Job) -> int:
+        jobs.append(job)
+        return submit(job)
 
     win.host.submit = spy
     return jobs
@@ -90,7 +90,7 @@ def test_picking_a_reference_shows_chips_and_sends_its_palette(
     win = make_window(model=guide_weights)
     jobs = record_jobs(win)
     plain = colorize_and_wait(qtbot, win)
-    assert jobs[-1]["palette"] is None
+    assert jobs[-1].palette is None
     prompter.open_path = str(reference_png)
     win.actions_by_name["reference"].trigger()  # Colorize → Colour reference picture…
     ref = win.doc.guide.reference
@@ -111,7 +111,7 @@ def test_picking_a_reference_shows_chips_and_sends_its_palette(
     assert "reference picture" in panel.status.text()
     # the colorize job carries the reference's palette, and the model's output changes
     guided = colorize_and_wait(qtbot, win)
-    assert np.array_equal(jobs[-1]["palette"], ref.palette)
+    assert np.array_equal(jobs[-1].palette, ref.palette)
     assert np.abs(guided - plain).mean() > 1.0
     assert panel.model_note.isHidden()  # this model takes a colour guide
     # Clear reference, undo and redo
@@ -124,7 +124,7 @@ def test_picking_a_reference_shows_chips_and_sends_its_palette(
     win.stack.undo()
     assert win.doc.guide.source == "" and panel.ref_chips.chips == []
     again = colorize_and_wait(qtbot, win)
-    assert jobs[-1]["palette"] is None
+    assert jobs[-1].palette is None
     assert np.abs(again - plain).max() <= 1  # back to the unguided result
     win.stack.redo()
     assert win.doc.guide.reference is ref
@@ -144,7 +144,7 @@ def test_palette_guide_toggle_undo_and_it_wins_over_a_reference(
     assert win.guide_panel.use_palette.isChecked()
     assert [c for c, _ in win.guide_panel.pal_chips.chips] == swatches
     assert np.allclose(guide.model_palette(), palette_from_colors(swatches))
-    assert win.set_reference_path(reference_png)
+    assert win.guide_ops.set_reference_path(reference_png)
     assert win.doc.guide.source == "palette"  # a palette wins over a reference
     assert win.guide_panel.ref_chips.dimmed
     # undo the reference, then the toggle: the action and the panel follow
@@ -163,7 +163,7 @@ def test_palette_guide_toggle_undo_and_it_wins_over_a_reference(
     gpl = tmp_path / "mine.gpl"
     save_gpl(gpl, Palette("Mine", [("a", (1, 2, 3)), ("b", (200, 10, 10))]))
     prompter.open_path = str(gpl)
-    win.load_palette()
+    win.files.load_palette()
     assert win.doc.guide.palette_colors == ((1, 2, 3), (200, 10, 10))
     assert win.doc.guide.palette_name == "Mine"
     assert "Mine" in win.guide_panel.status.text()
@@ -182,8 +182,8 @@ def test_a_guide_change_recolorizes_when_auto_is_on(qtbot, make_window, store, t
     sent = len(jobs)
     with qtbot.waitSignal(win.host.result_ready, timeout=TIMEOUT,
                           check_params_cb=lambda out: out.stage == FULL):
-        win.set_reference_path(reference_png)
-    assert len(jobs) == sent + 1 and jobs[-1]["palette"] is not None
+        win.guide_ops.set_reference_path(reference_png)
+    assert len(jobs) == sent + 1 and jobs[-1].palette is not None
     assert win.doc.result_is_current
     # tiny_weights has no colour input: the panel says the guide cannot change its colours
     assert not win.guide_panel.model_note.isHidden()
@@ -199,7 +199,7 @@ def test_bad_reference_file_is_a_message(make_window, tmp_path: Path, prompter) 
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff garbage")
     win = make_window()
-    assert not win.set_reference_path(bad)
+    assert not win.guide_ops.set_reference_path(bad)
     assert prompter.errors and "broken.jpg" in prompter.errors[-1][1]
     assert win.doc.guide.reference is None and win.stack.count() == 0
 
@@ -217,16 +217,16 @@ def guided_doc(reference_png: Path) -> Document:
 def test_project_round_trip_keeps_the_guide(make_window, reference_png: Path, tmp_path: Path,
                                             prompter) -> None:
     win = make_window()
-    win.set_reference_path(reference_png)
+    win.guide_ops.set_reference_path(reference_png)
     win.actions_by_name["palette_guide"].trigger()
     saved = win.doc.guide
     prompter.save_path = str(tmp_path / "art.ganime")
-    assert win.save()
+    assert win.files.save()
     with zipfile.ZipFile(tmp_path / "art.ganime") as zf:
         assert {"guide.json", "reference.png"} <= set(zf.namelist())
         assert Image.open(io.BytesIO(zf.read("reference.png"))).size == (1024, 512)
     other = make_window()
-    assert other.open_path(tmp_path / "art.ganime")
+    assert other.files.open_path(tmp_path / "art.ganime")
     back = other.doc.guide
     assert back.reference is not None and back.reference.name == "my ref.png"
     assert np.array_equal(back.reference.rgb, saved.reference.rgb)
@@ -250,7 +250,7 @@ def test_a_project_without_a_guide_still_loads(make_window, tmp_path: Path, prom
     assert project.warnings == []
     win = make_window()
     win.actions_by_name["palette_guide"].trigger()
-    assert win.open_path(tmp_path / "old.ganime")  # the old guide does not leak into it
+    assert win.files.open_path(tmp_path / "old.ganime")  # the old guide does not leak into it
     assert not win.actions_by_name["palette_guide"].isChecked()
     assert win.guide_panel.ref_chips.chips == [] and prompter.errors == []
 
@@ -288,7 +288,7 @@ def test_a_damaged_guide_is_a_clear_message_and_the_picture_still_opens(
     save_project(path, doc)
     _rewrite(path, {k: (_huge_png() if v == "huge" else v) for k, v in damage.items()})
     win = make_window()
-    assert win.open_path(path)
+    assert win.files.open_path(path)
     assert np.array_equal(win.doc.lines, doc.lines)  # the work itself is not lost
     assert win.doc.guide.reference is None
     assert len(prompter.errors) == 1
@@ -336,8 +336,8 @@ def test_export_metadata_names_the_guide(reference_png: Path, tmp_path: Path) ->
 def test_autosave_recovery_keeps_the_guide(make_window, reference_png: Path,
                                            tmp_path: Path) -> None:
     win = make_window(recovery=tmp_path / "rec")
-    win.set_reference_path(reference_png)
-    assert win.autosave()
+    win.guide_ops.set_reference_path(reference_png)
+    assert win.files.autosave()
     back = load_project(win.recovery.project)
     assert back.doc.guide.reference is not None and back.doc.guide.reference.name == "my ref.png"
     assert back.warnings == []

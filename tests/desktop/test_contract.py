@@ -84,3 +84,44 @@ def test_the_gui_thread_never_imports_torch(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=120)
     assert "GUI-THREAD-CLEAN" in out.stdout, out.stdout + out.stderr
+
+
+def _self_assigned(path: Path) -> set[str]:
+    """Names a module assigns as ``self.<name> = ...`` (or annotated)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) else []
+        for t in targets:
+            for el in t.elts if isinstance(t, ast.Tuple) else [t]:
+                if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) \
+                        and el.value.id == "self":
+                    names.add(el.attr)
+    return names
+
+
+def test_no_module_sets_attributes_on_the_window() -> None:
+    """Builders return what they make; only main_window.py gives the window attributes."""
+    for f in sorted(DESKTOP.rglob("*.py")):
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            windows = {a.arg for a in fn.args.args + fn.args.kwonlyargs
+                       if a.annotation is not None and "MainWindow" in ast.unparse(a.annotation)}
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for t in targets:
+                        assert not (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                                    and t.value.id in windows), \
+                            f"{f.name}:{node.lineno} sets {ast.unparse(t)} on the window"
+
+
+def test_the_window_has_only_the_attributes_it_declares(make_window) -> None:
+    declared = _self_assigned(DESKTOP / "main_window.py")
+    win = make_window(show=False)
+    own = {k for k in vars(win) if not k.startswith("__") and not hasattr(type(win), k)}
+    assert {"session", "files", "colorizer", "bars", "menus"} <= own  # it does see the parts
+    extra = own - declared  # (PySide keeps bound signals in __dict__: class attributes)
+    assert not extra, f"attributes set on the window from outside: {sorted(extra)}"

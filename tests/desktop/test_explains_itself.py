@@ -36,12 +36,12 @@ def test_opening_and_importing_a_picture_behave_the_same(make_window, store: QSe
     store.setValue("auto_regen", True)
     opened, imported = make_window(model=tiny_weights), make_window(model=tiny_weights)
     prompter.open_path = str(sketch_file)
-    opened.open_dialog()
-    imported.import_dialog()
+    opened.files.open_dialog()
+    imported.files.import_dialog()
     for win in (opened, imported):
         assert win.sketch_path == sketch_file
         assert win.windowTitle().startswith("girl.png")
-        assert win._folder() == str(sketch_file.parent)
+        assert win.files.folder() == str(sketch_file.parent)
         # both colorize at once (Auto is on), without pressing anything
         qtbot.waitUntil(lambda w=win: w.doc.result_is_current, timeout=WAIT_MS)
     assert np.array_equal(opened.doc.lines, imported.doc.lines)
@@ -52,26 +52,26 @@ def test_opening_and_importing_a_picture_behave_the_same(make_window, store: QSe
 def test_importing_into_a_saved_project_updates_the_title(make_window, sketch_file,
                                                           tmp_path: Path, prompter) -> None:
     win = make_window()
-    assert win.save_to(tmp_path / "scene.ganime")
+    assert win.files.save_to(tmp_path / "scene.ganime")
     assert win.windowTitle() == "scene.ganime[*] — GANime" and not win.isWindowModified()
-    win.import_path(sketch_file)
+    win.files.import_path(sketch_file)
     assert "scene.ganime (girl.png)" in win.windowTitle() and win.isWindowModified()
-    assert win.save()
+    assert win.files.save()
     assert not win.isWindowModified() and win.path == tmp_path / "scene.ganime"
 
 
 def test_file_dialogs_start_in_the_sketch_folder_and_suggest_names(make_window, sketch_file,
                                                                    prompter) -> None:
     win = make_window()
-    win.import_path(sketch_file)
+    win.files.import_path(sketch_file)
     win.doc.set_result(ResultImages(np.zeros((*win.doc.lines.shape[:2], 3), np.uint8),
                                     np.zeros((*win.doc.lines.shape[:2], 3), np.uint8), -1))
     folder = sketch_file.parent
     for kind in ("png", "color", "ora", "psd", "hints", "hints_json"):
         win.export(kind)  # the fake dialog answers "cancel"
-    win.save_as()
-    win.open_dialog()
-    win.import_dialog()
+    win.files.save_as()
+    win.files.open_dialog()
+    win.files.import_dialog()
     suggested = [Path(d[2]) for d in prompter.dialogs if d[0] == "save"]
     assert [p.name for p in suggested] == [
         "girl-colour.png", "girl-colour-only.png", "girl.ora", "girl.psd", "girl-hints.png",
@@ -102,7 +102,7 @@ def test_colorize_is_a_labelled_primary_button_and_clear_hints_left_the_tools(ma
                                                                             ) -> None:
     win = make_window()
     a = win.actions_by_name
-    btn = win.colorize_button
+    btn = win.bars.colorize_button
     assert isinstance(btn, QToolButton) and btn.text() == "Colorize" and not btn.icon().isNull()
     assert btn.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
     bars = {tb.objectName(): tb.actions() for tb in win.findChildren(QToolBar)}
@@ -139,7 +139,7 @@ def test_help_menu_quick_guide_shortcuts_and_a_readable_about(make_window, qtbot
     qtbot.addWidget(dlg)
     assert "Space + drag" in dlg.browser.toPlainText()
 
-    about = win.about_html()
+    about = win.help_ops.about_html()
     if win.settings.model_file() is None:
         assert "No model installed" in about
     else:
@@ -169,15 +169,15 @@ def test_recovery_prompt_names_the_opened_picture(make_window, sketch_file, tmp_
 
     rec = tmp_path / "rec"
     win = make_window(recovery=rec, register=False)
-    assert win.open_path(sketch_file)
+    assert win.files.open_path(sketch_file)
     drag(win.canvas, line(40, 60, 110, 90))
-    assert win.autosave()
+    assert win.files.autosave()
     win.host.stop()
     win.regions.stop()
     win.deleteLater()  # gone without a clean close, like a crash
     qtbot.waitUntil(lambda: len(find_orphans(rec)) == 1, timeout=5000)
     fresh = make_window(recovery=rec)
-    assert fresh.check_recovery()
+    assert fresh.files.check_recovery()
     assert "girl.png" in prompter.asked_text[-1] and "untitled" not in prompter.asked_text[-1]
     assert fresh.windowTitle().startswith("girl.png (recovered)")
     assert fresh.sketch_path == sketch_file  # exports are named after it again

@@ -126,3 +126,26 @@ def test_gpl_palette_round_trip(tmp_path: Path) -> None:
     pal.use((4, 5, 6))
     pal.use((1, 2, 3))
     assert pal.recent == [(1, 2, 3), (4, 5, 6)]
+
+
+def test_psd_carries_the_barriers_as_a_hidden_layer(tmp_path: Path) -> None:
+    from psd_tools import PSDImage
+
+    mask = np.zeros((40, 60), bool)
+    mask[5:30, 10:12] = True
+    psd = PSDImage.open(ex.export_psd(tmp_path / "b.psd", coloured_doc(), barriers=mask))
+    layers = list(psd)
+    assert [ly.name for ly in layers] == ["Barriers", "Hints", "Colour", "Lines"]  # bottom to top
+    assert not layers[0].visible
+    alpha = np.asarray(layers[0].topil().convert("RGBA"))[..., 3]
+    assert alpha[mask].min() == 255 and alpha[~mask].max() == 0
+
+
+def test_export_by_suffix_and_unknown_suffixes(tmp_path: Path) -> None:
+    doc = coloured_doc()
+    assert ex.export(tmp_path / "r.ora", doc).is_file()
+    with zipfile.ZipFile(tmp_path / "r.ora") as zf:
+        assert zf.read("mimetype") == b"image/openraster"
+    with pytest.raises(ex.ExportError, match=r"r\.tiff: GANime cannot export \.tiff"):
+        ex.export(tmp_path / "r.tiff", doc)
+    assert not (tmp_path / "r.tiff").exists()

@@ -36,12 +36,12 @@ def test_project_save_open_round_trips_exactly(make_window, tmp_path: Path, prom
                                     np.full((256, 256, 3), 120, np.uint8), win.doc.revision))
     lines, hints = win.doc.lines.copy(), win.doc.hints
     prompter.save_path = str(tmp_path / "art")  # the suffix is added
-    assert win.save()
+    assert win.files.save()
     path = tmp_path / "art.ganime"
     assert path.is_file() and win.path == path
     assert not win.isWindowModified() and "art.ganime" in win.windowTitle()
     other = make_window()
-    assert other.open_path(path)
+    assert other.files.open_path(path)
     assert np.array_equal(other.doc.lines, lines)
     assert other.doc.hints == hints  # every point, colour, width and pressure
     assert other.doc.result is not None and int(other.doc.result.image[0, 0, 0]) == 99
@@ -68,7 +68,7 @@ def test_corrupt_project_is_a_message(make_window, tmp_path: Path, prompter,
     with pytest.raises(ProjectError):
         load_project(bad)
     win = make_window()
-    assert not win.open_path(bad)
+    assert not win.files.open_path(bad)
     assert prompter.errors and "bad.ganime" in prompter.errors[-1][1]
 
 
@@ -78,8 +78,8 @@ def test_corrupt_image_is_a_message_and_app_keeps_running(make_window, tmp_path:
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
     win = make_window()
     before = win.doc.lines.copy()
-    assert not win.open_path(bad)
-    win.import_path(bad)
+    assert not win.files.open_path(bad)
+    win.files.import_path(bad)
     assert len(prompter.errors) == 2 and "broken.png" in prompter.errors[0][1]
     assert np.array_equal(win.doc.lines, before)
     win.set_tool(Tool.PEN)
@@ -90,7 +90,7 @@ def test_corrupt_image_is_a_message_and_app_keeps_running(make_window, tmp_path:
 def test_import_is_undoable(make_window, samples_dir: Path) -> None:
     win = make_window()
     before = win.doc.lines.copy()
-    win.import_path(samples_dir / "lineart_1.png")
+    win.files.import_path(samples_dir / "lineart_1.png")
     assert win.doc.size == (500, 469)
     win.stack.undo()
     assert np.array_equal(win.doc.lines, before)
@@ -109,7 +109,7 @@ def test_closing_with_unsaved_changes_prompts(make_window, prompter, tmp_path: P
     prompter.save_path = str(tmp_path / "kept.ganime")
     assert win.close()
     assert (tmp_path / "kept.ganime").is_file()
-    assert not win.host.thread.isRunning()
+    assert not win.host.worker_thread.isRunning()
 
 
 def test_autosave_recovery_after_the_window_dies(make_window, qtbot, tmp_path: Path,
@@ -118,8 +118,8 @@ def test_autosave_recovery_after_the_window_dies(make_window, qtbot, tmp_path: P
     win = make_window(recovery=rec, register=False)
     paint_something(win)
     lines, hints = win.doc.lines.copy(), win.doc.hints
-    assert win.autosave()
-    assert not win.autosave(), "nothing new to autosave"
+    assert win.files.autosave()
+    assert not win.files.autosave(), "nothing new to autosave"
     assert find_orphans(rec) == [], "a live window's autosave is not an orphan"
     # the window is destroyed without saving or closing (like a crash)
     win.host.stop()
@@ -128,13 +128,13 @@ def test_autosave_recovery_after_the_window_dies(make_window, qtbot, tmp_path: P
     user_files = list(tmp_path.glob("*.ganime"))
     assert user_files == [], "autosave never writes outside the recovery folder"
     fresh = make_window(recovery=rec)
-    assert fresh.check_recovery()
+    assert fresh.files.check_recovery()
     assert np.array_equal(fresh.doc.lines, lines) and fresh.doc.hints == hints
     assert fresh.isWindowModified() and fresh.path is None
     assert find_orphans(rec) == []
     # a clean close leaves nothing behind
     prompter.answers["save_discard_cancel"] = "discard"
-    fresh.autosave()
+    fresh.files.autosave()
     assert fresh.close()
     assert list(rec.glob("autosave-*")) == []
 
@@ -143,8 +143,8 @@ def test_saving_clears_the_autosave(make_window, tmp_path: Path, prompter) -> No
     rec = tmp_path / "rec"
     win = make_window(recovery=rec)
     paint_something(win)
-    assert win.autosave() and list(rec.glob("autosave-*.ganime"))
+    assert win.files.autosave() and list(rec.glob("autosave-*.ganime"))
     prompter.save_path = str(tmp_path / "mine.ganime")
-    assert win.save()
+    assert win.files.save()
     assert list(rec.glob("autosave-*")) == []
-    assert not win.autosave(), "nothing unsaved"
+    assert not win.files.autosave(), "nothing unsaved"

@@ -45,7 +45,7 @@ def test_click_right_after_import_fills_once_regions_arrive_from_the_worker(
         make_window, qtbot, segment_calls) -> None:
     win = make_window()
     bucket(win, RED)
-    win.import_array(sketch(1024), None, "big sketch")  # square 20..502, circle at 768
+    win.files.import_array(sketch(1024), None, "big sketch")  # square 20..502, circle at 768
     drag(win.canvas, [(200, 200)])  # at once: its regions cannot be ready yet
     assert win.doc.hints == () and win.regions.busy
     assert win.canvas.cursor().shape() == Qt.CursorShape.BusyCursor
@@ -67,7 +67,7 @@ def test_click_right_after_import_fills_once_regions_arrive_from_the_worker(
     assert segment_calls, "the real segmentation ran"
     for py_thread, qt_thread in segment_calls:
         assert py_thread is not threading.main_thread()
-        assert qt_thread is win.regions.thread
+        assert qt_thread is win.regions.worker_thread
     # the regions are cached for hover: a highlight needs no new segmentation
     assert win.regions.ensure() is not None
     assert len(segment_calls) == 1
@@ -166,7 +166,7 @@ def test_shutdown_stops_the_region_thread(make_window) -> None:
     bucket(win, RED)
     drag(win.canvas, [(70, 70)])  # work still queued
     win.shutdown()
-    assert not win.regions.thread.isRunning()
+    assert not win.regions.worker_thread.isRunning()
 
 
 def test_a_window_destroyed_without_shutdown_stops_the_region_thread(make_window,
@@ -174,7 +174,7 @@ def test_a_window_destroyed_without_shutdown_stops_the_region_thread(make_window
     win = make_window(register=False)
     bucket(win, RED)
     drag(win.canvas, [(70, 70)])
-    thread = win.regions.thread
+    thread = win.regions.worker_thread
     win.host.stop()
     win.deleteLater()  # like a crash: no close, no shutdown
     qtbot.waitUntil(lambda: not thread.isRunning(), timeout=WAIT_MS)

@@ -112,12 +112,12 @@ def test_hint_opacity_slider_changes_the_hint_layer_and_is_remembered(make_windo
     c = win.canvas
     win.stack.push(add_hint(win.doc, Stroke(((60, 160), (110, 160)), (20, 90, 240), 14)))
     x, y = (int(v) for v in c.vp.to_widget(85, 160))
-    win.hint_opacity_box.setValue(100)
+    win.bars.hint_opacity_box.setValue(100)
     full = c.rendered()[y, x, :3].astype(int)
-    win.hint_opacity_box.setValue(20)
+    win.bars.hint_opacity_box.setValue(20)
     faint = c.rendered()[y, x, :3].astype(int)
     assert abs(full - (20, 90, 240)).max() <= 3, "100 %: the hint colour itself"
     assert faint.min() > 180, "20 %: mostly the paper under it"
     assert int(store.value("view/hint_opacity")) == 20
     win2 = make_window()
-    assert win2.hint_opacity_box.value() == 20 and abs(win2.canvas.hint_opacity - 0.2) < 1e-6
+    assert win2.bars.hint_opacity_box.value() == 20 and abs(win2.canvas.hint_opacity - 0.2) < 1e-6

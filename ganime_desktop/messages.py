@@ -1,0 +1,117 @@
+"""Typed messages between the GUI thread and the colorize worker (Qt- and torch-free).
+
+A request is a :class:`Job`, a result an :class:`Output`, a failure a :class:`Failure` whose
+kind is an :class:`ErrorKind`: the worker classifies an exception once, and the window reads
+the kind's fields instead of matching strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from ganime_core.constants import DEFAULT_COLOR_MODE
+from ganime_core.errors import DeviceError, GanimeError, NoDefaultModelError, WeightsError
+from ganime_core.hints import HintSet
+from ganime_core.imageio import LoadedImage
+
+PREVIEW = "preview"
+FULL = "full"
+
+
+class ErrorKind(StrEnum):
+    NO_MODEL = "no_model"
+    WEIGHTS = "weights"
+    DEVICE = "device"
+    MEMORY = "memory"
+    INPUT = "input"
+    INTERNAL = "internal"
+
+    @property
+    def model_unusable(self) -> bool:
+        """The model cannot run at all (until the settings change)."""
+        return self in (ErrorKind.NO_MODEL, ErrorKind.WEIGHTS, ErrorKind.DEVICE)
+
+    @property
+    def per_edit(self) -> bool:
+        """Caused by this request's input: an automatic regenerate shows it quietly."""
+        return self in (ErrorKind.INPUT, ErrorKind.INTERNAL)
+
+    @property
+    def heading(self) -> str:
+        """The error dialog's title."""
+        return _TITLES.get(self, "Colorize failed")
+
+
+_TITLES = {ErrorKind.NO_MODEL: "No model installed", ErrorKind.WEIGHTS: "Cannot load the model",
+           ErrorKind.DEVICE: "Device not available", ErrorKind.MEMORY: "Out of memory"}
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    if isinstance(exc, NoDefaultModelError):
+        return ErrorKind.NO_MODEL
+    if isinstance(exc, WeightsError):
+        return ErrorKind.WEIGHTS
+    if isinstance(exc, DeviceError):
+        return ErrorKind.DEVICE
+    if isinstance(exc, MemoryError):
+        return ErrorKind.MEMORY
+    if isinstance(exc, GanimeError):
+        return ErrorKind.INPUT
+    return ErrorKind.INTERNAL
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model to load and how: the worker reloads when any of it changes."""
+
+    path: str = ""  # "" = the installed default model
+    device: str = "auto"
+    precision: str = "auto"
+    memory_format: str = "auto"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One colorize request; ``serial`` is stamped by :class:`workers.WorkerHost`."""
+
+    image: LoadedImage
+    hints: HintSet
+    model: ModelChoice = ModelChoice()
+    revision: int = 0
+    working_size: int | None = None
+    preview_size: int | None = None
+    mode: str = DEFAULT_COLOR_MODE  # ganime_core.constants.COLOR_MODES
+    palette: np.ndarray | None = None  # the colour guide: (k, 4) Lab+weight rows, or None
+    gap: int | None = None  # gap-closing size in px (None = the API's default)
+    barriers: np.ndarray | None = None  # bool HxW: strokes only the segmentation sees
+    serial: int = 0
+
+
+@dataclass(frozen=True)
+class Output:
+    serial: int
+    stage: str  # PREVIEW or FULL
+    revision: int
+    image: np.ndarray
+    color: np.ndarray
+    working_size: tuple[int, int]
+    seconds: float
+    device: str
+    flats: np.ndarray | None = None  # one exact colour per region (flats and locked modes)
+
+
+@dataclass(frozen=True)
+class Failure:
+    serial: int  # 0: not a request's failure (loading the model)
+    kind: ErrorKind
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelLoaded:
+    summary: str  # readable lines: the model's, "forward: <precision>, <memory format>", "device: X"
+    working_size: int
+    takes_guide: bool  # the model has a colour-guide input
