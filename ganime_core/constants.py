@@ -28,3 +28,8 @@ MEMORY_FORMATS: Final = ("auto", "contiguous", "channels_last")
 
 #: How far a hint's effect may reach in plain mode.
 HINT_SCOPES: Final = ("regions", "network")
+
+#: Default gap-closing size (px at the working size) for segmentation; mirrors
+#: ``ganime_core.regions.RegionConfig().gap_close`` (checked by a test) so torch-free callers
+#: (the app, the CLI's argument parser) need not import the region engine.
+DEFAULT_GAP: Final = 6

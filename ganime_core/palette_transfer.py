@@ -44,7 +44,7 @@ def output_clusters(lab: np.ndarray, weight: np.ndarray, k: int = CLUSTERS,
         px = px[rng.choice(len(px), SAMPLE, replace=False)]
     cv2.setRNGSeed(seed)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, _, centres = cv2.kmeans(np.ascontiguousarray(px, np.float32), k, None, criteria, 2,
+    _, _, centres = cv2.kmeans(np.ascontiguousarray(px, np.float32), k, None, criteria, 2,  # type: ignore[call-overload]
                                cv2.KMEANS_PP_CENTERS)
     return centres.astype(np.float32)
 

@@ -18,7 +18,7 @@ so the benchmark and the tests measure the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -26,9 +26,9 @@ import numpy as np
 from .color import rgb_to_lab
 
 INK = 0.5  # line art below this is a line for the guide
-BAND_WS = 8.0  # working-size px of mixing on each side of a line (network blur + resize support)
+BAND_WS = 4.0  # working-size px of mixing on each side of a line (network blur + resize support)
 RIDGE_TOL = 0.5  # px: a pixel this close to the largest distance around it is on a ridge
-RIDGE_MIN = 0.15  # a ridge pixel nearer a line than this x band is not safe (a spur)
+RIDGE_MIN = 0.3  # a ridge pixel nearer a line than this x band is not safe (a spur)
 
 
 def band_width(scale: float, band_ws: float = BAND_WS) -> float:
@@ -52,6 +52,7 @@ class EdgePlan:
     small_size: tuple[int, int]  # (w, h) of the colour it was planned for
     todo: np.ndarray
     source: np.ndarray
+    weight: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint16))  # of the source, /256
 
 
 def plan_edges(lines: np.ndarray, small_size: tuple[int, int], *, band: float | None = None) -> EdgePlan:
@@ -77,12 +78,15 @@ def plan_edges(lines: np.ndarray, small_size: tuple[int, int], *, band: float | 
                                                  labelType=cv2.DIST_LABEL_PIXEL)
     todo = np.flatnonzero(~safe).astype(np.int32)
     source = np.flatnonzero(safe).astype(np.int32)[nearest.reshape(-1)[todo] - 1]
-    # never across a line: the source must lie in the same piece of free paper (ink takes any)
+    # never across a line: the source must lie in the same piece of free paper; ink (solid
+    # fills, line cores) keeps its own colour
     _, piece = cv2.connectedComponents(free, connectivity=4, ltype=cv2.CV_32S)
     piece = piece.reshape(-1)
     own = piece[todo]
-    keep = (own == piece[source]) | (own == 0)
+    keep = (own == piece[source]) & (own > 0)
     plan.todo, plan.source = todo[keep], source[keep]
+    # fully replaced at the line, fading to the pixel's own colour at the band's edge (1/256 steps)
+    plan.weight = np.rint(np.clip(1.5 - dist.reshape(-1)[plan.todo] / band, 0.0, 1.0) * 256).astype(np.uint16)
     return plan
 
 
@@ -105,9 +109,14 @@ def upsample_colour(small: np.ndarray, lines: np.ndarray | None = None, *, plan:
                                                                interpolation=cv2.INTER_CUBIC)
     if plan.todo.size == 0:
         return color
-    rgba = cv2.cvtColor(color, cv2.COLOR_RGB2RGBA).view(np.uint32).reshape(-1)  # one gather per pixel
-    rgba[plan.todo] = rgba[plan.source]
-    return cv2.cvtColor(rgba.view(np.uint8).reshape(height, width, 4), cv2.COLOR_RGBA2RGB)
+    flat = color.reshape(-1, 3)
+    if color is small:
+        flat = flat.copy()
+    mine = flat[plan.todo].astype(np.uint16)
+    theirs = flat[plan.source].astype(np.uint16)
+    wt = plan.weight[:, None]
+    flat[plan.todo] = ((theirs * wt + mine * (256 - wt) + 128) >> 8).astype(np.uint8)
+    return flat.reshape(height, width, 3)
 
 
 def _safe(dist: np.ndarray, band: float) -> np.ndarray:
@@ -115,11 +124,19 @@ def _safe(dist: np.ndarray, band: float) -> np.ndarray:
 
     Those ``band`` px or more from any line, and those on the middle ridge of a region too
     thin for that (a local maximum of the distance to the lines, within ``RIDGE_TOL``), at
-    least ``RIDGE_MIN`` x band from a line (nearer, a ridge is a spur of a rough line).
+    least ``RIDGE_MIN`` x band from a line. Specks of safe pixels smaller than a quarter band²
+    (the tips of ridge spurs, short ridges) are dropped: they would print a disc of their
+    colour around them.
     """
     peak = cv2.dilate(dist, np.ones((3, 3), np.uint8))
     peak -= np.float32(RIDGE_TOL)
-    return (dist >= band) | ((dist >= peak) & (dist >= max(1.0, RIDGE_MIN * band)))
+    safe = (dist >= band) | ((dist >= peak) & (dist >= max(1.0, RIDGE_MIN * band)))
+    n, cc, stats, _ = cv2.connectedComponentsWithStats(safe.view(np.uint8), connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < max(4.0, band * band / 4.0)
+    small[0] = False
+    if small.any():
+        safe &= ~small[cc]
+    return safe
 
 
 # -- the measurement of the goal -------------------------------------------------------------------

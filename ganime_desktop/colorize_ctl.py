@@ -130,7 +130,7 @@ class ColorizeController(QObject):
     def _on_result(self, out: Output) -> None:
         self.session.doc.set_result(ResultImages(out.image, out.color, out.revision,
                                                  out.working_size, out.seconds, out.device,
-                                                 out.flats))
+                                                 out.flats, out.shading))
         w, h = out.working_size
         stage = "Done" if out.stage == FULL else "Preview"
         self.status.emit(f"{stage}: {w}×{h} on {out.device} in {out.seconds:.2f} s", 8000)

@@ -43,6 +43,7 @@ class ResultImages:
     seconds: float = 0.0
     device: str = ""
     flats: np.ndarray | None = None  # region flats (flats/locked modes), uint8 HxWx3
+    shading: np.ndarray | None = None  # locked mode's shading as a grey overlay (128 = neutral)
 
 
 class Document:

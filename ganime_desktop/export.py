@@ -61,7 +61,7 @@ def layers(doc: Document, barriers: np.ndarray | None = None) -> list[Layer]:
     _need_result(doc)
     assert doc.result is not None
     return build_stack(doc.lines, doc.result.color, alpha=doc.alpha, flats=doc.result.flats,
-                       hints=hint_rgba(doc), barriers=barriers)
+                       shading=doc.result.shading, hints=hint_rgba(doc), barriers=barriers)
 
 
 def source(doc: Document, barriers: np.ndarray | None = None) -> ExportSource:

@@ -101,6 +101,7 @@ class Output:
     seconds: float
     device: str
     flats: np.ndarray | None = None  # one exact colour per region (flats and locked modes)
+    shading: np.ndarray | None = None  # uint8 grey overlay, 128 = neutral (locked mode)
 
 
 @dataclass(frozen=True)

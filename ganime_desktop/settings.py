@@ -16,14 +16,13 @@ from ganime_core.constants import (
     MEMORY_FORMATS,
     PRECISIONS,
 )
-from ganime_core.errors import WeightsError
-from ganime_core.jsonsafe import is_number, parse_json
-from ganime_core.modelfile import DEFAULT_WEIGHTS, read_metadata
+from ganime_core.jsonsafe import is_number
+from ganime_core.modelfile import DEFAULT_WEIGHTS, ModelFacts, read_facts
 
 log = logging.getLogger(__name__)
 
 __all__ = ["COLOR_MODES", "DEVICES", "MEMORY_FORMATS", "PRECISIONS", "AppSettings", "ModelFacts",
-           "load_settings", "read_model_facts", "save_settings"]
+           "load_settings", "model_summary", "read_model_facts", "save_settings"]
 MAX_RECENT_FILES = 10
 DEFAULT_MODEL = DEFAULT_WEIGHTS  # ganime_core.modelfile is torch-free
 
@@ -131,36 +130,22 @@ def default_recovery_dir() -> Path:
     return Path(base or Path.home() / ".ganime") / "recovery"
 
 
-@dataclass
-class ModelFacts:
-    """What a weights file says about itself (read without torch)."""
-
-    path: Path
-    arch: str
-    working_size: int
-    model_card: str
-    training: dict
-    metrics: dict
-
-    config: dict = field(default_factory=dict)
-
-    def summary(self) -> str:
-        """A few readable lines (not the whole provenance JSON)."""
-        cfg = ", ".join(f"{k}={v}" for k, v in self.config.items())
-        rows = [f"file: {self.path}", f"architecture: {self.arch}" + (f" ({cfg})" if cfg else ""),
-                f"working size: {self.working_size} px"]
-        t = self.training
-        facts = [f"{k.replace('_', ' ')} {t[k]}" for k in ("steps", "epochs", "images_seen")
-                 if is_number(t.get(k))]
-        if is_number(t.get("train_seconds")):
-            facts.append(f"{float(t['train_seconds']) / 3600:.1f} h")
-        if isinstance(t.get("data"), str) and t["data"]:
-            facts.append(f"data {Path(str(t['data'])).name}")
-        if facts:
-            rows.append("training: " + ", ".join(facts))
-        if self.metrics:
-            rows.append("metrics: " + metrics_line(self.metrics))
-        return "\n".join(rows)
+def model_summary(facts: ModelFacts) -> str:
+    """A few readable lines about a model file (not the whole provenance JSON)."""
+    cfg = ", ".join(f"{k}={v}" for k, v in facts.config.items())
+    rows = [f"file: {facts.path}", f"architecture: {facts.arch}" + (f" ({cfg})" if cfg else ""),
+            f"working size: {facts.working_size} px"]
+    t = facts.training
+    items = [f"{k.replace('_', ' ')} {t[k]}" for k in ("steps", "epochs", "images_seen") if is_number(t.get(k))]
+    if is_number(t.get("train_seconds")):
+        items.append(f"{float(t['train_seconds']) / 3600:.1f} h")
+    if isinstance(t.get("data"), str) and t["data"]:
+        items.append(f"data {Path(str(t['data'])).name}")
+    if items:
+        rows.append("training: " + ", ".join(items))
+    if facts.metrics:
+        rows.append("metrics: " + metrics_line(facts.metrics))
+    return "\n".join(rows)
 
 
 def metrics_line(metrics: dict) -> str:
@@ -181,27 +166,9 @@ def metrics_line(metrics: dict) -> str:
 
 
 def read_model_facts(path: str | Path) -> ModelFacts:
-    """Read a GANime weights file's metadata with safetensors' numpy backend (no torch).
+    """A GANime model file's checked metadata, read without torch (``ganime_core.modelfile``).
 
-    Raises :class:`WeightsError` for anything that is not a GANime model. Full validation
-    (checksums, tensor shapes) happens when the worker loads it.
+    Raises :class:`WeightsError` naming the file for anything that is not a sound GANime model;
+    full validation (checksums, tensor shapes) happens when the worker loads it.
     """
-    path = Path(path)
-    meta = read_metadata(path)
-
-    def js(key: str) -> dict:
-        try:
-            v = parse_json(meta.get(key) or "{}", key, WeightsError)
-        except WeightsError:
-            return {}
-        return v if isinstance(v, dict) else {}
-
-    try:
-        ws = int(meta.get("working_size", "512"))
-    except (TypeError, ValueError):
-        ws = 512
-    if not 16 <= ws <= 16384:
-        ws = 512
-    arch = "".join(ch for ch in str(meta.get("arch", "?")) if ch.isprintable())[:80] or "?"
-    return ModelFacts(path, arch, ws, str(meta.get("model_card", "")),
-                      js("training"), js("metrics"), js("config"))
+    return read_facts(path)

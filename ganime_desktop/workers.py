@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ganime_core.regions import shading_image
+
 from .messages import (
     FULL,
     PREVIEW,
@@ -116,9 +118,10 @@ class ColorizeWorker(QObject):
     def _emit(self, job: Job, stage: str, res) -> None:
         layers = getattr(res, "layers", None)
         flats = None if layers is None or job.mode == "plain" else layers.flats
+        shading = None if layers is None or job.mode != "locked" else shading_image(layers.shading, "overlay")
         self.done.emit(Output(job.serial, stage, job.revision, res.image, res.color,
                               tuple(res.working_size), float(res.seconds), str(res.device),
-                              flats))
+                              flats, shading))
 
     def _report(self, serial: int, exc: BaseException) -> None:
         kind = error_kind(exc)

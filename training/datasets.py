@@ -24,6 +24,7 @@ from ganime_core.encoding import CHANNELS_V1, ModelInput, encode, encode_palette
 from ganime_core.errors import GanimeError
 from ganime_core.hints import rasterize
 from ganime_core.imageio import composite_on_white, load_image
+from ganime_core.imageops import hwc_to_chw
 from ganime_core.regions_segment import segment
 
 from .hint_sampling import HintConfig, recolour_segment, sample_strokes_with_segments
@@ -177,10 +178,10 @@ class ColorizationDataset(Dataset):
                          None if dense is None else dense.rgb, None if dense is None else dense.mask)
         x = encode(inp, c.channels)
         palette = sample_palette(rgb, rng, c.palette) if c.code and self.train else None
-        y = rgb.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+        y = hwc_to_chw(rgb)
         paper = paper_mask(rgb, regions)
         return {"x": torch.from_numpy(x), "code": torch.from_numpy(encode_palette(palette)),
-                "y": torch.from_numpy(np.ascontiguousarray(y)),
+                "y": torch.from_numpy(y),
                 "mask": torch.from_numpy(raster.mask[None].astype(np.float32)),
                 "segment": torch.from_numpy(seg[None].astype(np.float32)),
                 "paper": torch.from_numpy(paper[None].astype(np.float32))}

@@ -22,6 +22,7 @@ from ganime_core.api import Colorizer
 from ganime_core.encoding import split as split_channels
 from ganime_core.hints import HintRaster
 from ganime_core.imageio import atomic_write, save_png
+from ganime_core.imageops import chw_to_u8
 
 from .colour_eval import colour_scores, summarise
 from .datasets import AugmentConfig, ColorizationDataset
@@ -36,8 +37,7 @@ METHODS = ("model", "sketch", "mean_color")
 
 
 def _u8(t: Any) -> np.ndarray:
-    a = t.numpy() if hasattr(t, "numpy") else np.asarray(t)
-    return (np.clip((a.transpose(1, 2, 0) + 1) * 0.5, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return chw_to_u8(t.numpy() if hasattr(t, "numpy") else np.asarray(t))
 
 
 def evaluation_set(data: str, split_name: str, canvas: int, seed: int, val_fraction: float,

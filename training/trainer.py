@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -346,7 +347,10 @@ def _stage(source: Path, steps: int, images: int, seconds: float, config: dict[s
 
 def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, Any]:
     """A training checkpoint, loaded with ``weights_only=True`` (tensors and plain data only)."""
-    state = torch.load(str(path), map_location=map_location, weights_only=True)
+    try:
+        state = torch.load(str(path), map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
+        raise ValueError(f"{path}: not a readable GANime training checkpoint ({exc})") from None
     if not isinstance(state, dict) or state.get("format") != "ganime-checkpoint":
         raise ValueError(f"{path}: not a GANime training checkpoint")
     return state

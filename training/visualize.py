@@ -9,12 +9,13 @@ import torch
 
 from ganime_core.encoding import CHANNELS_V1, split
 from ganime_core.imageio import save_png
+from ganime_core.imageops import chw_to_u8, to_u8
 
 
 def to_uint8(t: torch.Tensor | np.ndarray) -> np.ndarray:
     """3xHxW in [-1, 1] -> HxWx3 uint8."""
     a = t.detach().float().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, np.float32)
-    return (np.clip((a.transpose(1, 2, 0) + 1.0) * 0.5, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return chw_to_u8(a)
 
 
 def hint_view(x: torch.Tensor | np.ndarray, channels: tuple[str, ...] = CHANNELS_V1) -> np.ndarray:
@@ -31,7 +32,7 @@ def hint_view(x: torch.Tensor | np.ndarray, channels: tuple[str, ...] = CHANNELS
         rgb = (named["dense_rgb"] + 1.0) * 0.5 * m + rgb * (1 - m)
     m = named["hint_mask"]
     rgb = (named["hint_rgb"] + 1.0) * 0.5 * m + rgb * (1 - m)
-    return (np.clip(rgb.transpose(1, 2, 0), 0, 1) * 255 + 0.5).astype(np.uint8)
+    return to_u8(rgb.transpose(1, 2, 0))
 
 
 def grid_rows(x: torch.Tensor, fake: torch.Tensor, y: torch.Tensor,

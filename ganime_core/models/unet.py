@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .layers import NORMS, init_weights, make_norm
+from .layers import check_norm, init_weights, make_norm
 
 UPSAMPLE = ("transpose", "nearest", "bilinear", "smooth")
 
@@ -39,8 +39,7 @@ class UNetConfig:
     code_hidden: int = 128
 
     def __post_init__(self) -> None:
-        if self.norm not in NORMS:
-            raise ValueError(f"norm must be one of {NORMS}, got {self.norm!r}")
+        check_norm(self.norm)
         if self.upsample not in UPSAMPLE:
             raise ValueError(f"upsample must be one of {UPSAMPLE}, got {self.upsample!r}")
         if not 2 <= self.depth <= 9:

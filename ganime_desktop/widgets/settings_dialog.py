@@ -31,6 +31,7 @@ from ..settings import (
     MEMORY_FORMATS,
     PRECISIONS,
     AppSettings,
+    model_summary,
     read_model_facts,
 )
 
@@ -152,7 +153,7 @@ class SettingsDialog(QDialog):
             self.status.setText(f"<span style='color:#c0392b'>{exc}</span>")
             return False
         self.card.setMarkdown(facts.model_card or "*This model has no model card.*")
-        self.status.setText(facts.summary().replace("\n", "<br>"))
+        self.status.setText(model_summary(facts).replace("\n", "<br>"))
         return True
 
     def accept(self) -> None:
