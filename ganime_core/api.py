@@ -22,8 +22,8 @@ import torch
 from torch import nn
 
 from .barriers import apply as burn_barriers
-from .calibration import Calibration, calibrate, check_choice
-from .constants import COLOR_MODES, HINT_SCOPES, LINE_MODES
+from .calibration import Calibration, bf16_fast_on_cpu, calibrate, check_choice, fast_norms
+from .constants import COLOR_MODES, DEFAULT_GAP, HINT_SCOPES, LINE_MODES
 from .dense_hints import spread_hints
 from .devices import is_out_of_memory, resolve_device
 from .encoding import (
@@ -47,7 +47,8 @@ from .weights import ModelInfo, load_weights
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GAP = RegionConfig().gap_close
+__all__ = ["Colorizer", "Result", "barrier_mask", "bf16_fast_on_cpu", "working_dims"]
+
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
 BarriersLike = np.ndarray | LoadedImage | str | Path | None
@@ -96,6 +97,7 @@ class Colorizer:
         self.info = info
         self.device = resolve_device(str(device))
         self.model = model.eval().to(self.device)
+        fast_norms(self.model)  # the same numbers, several times faster (calibration.InstanceNormAsGroupNorm)
         self.calibration: Calibration = calibrate(self.model, self.device, precision, memory_format)
         self.precision = self.calibration.precision
         self.memory_format = self.calibration.memory_format
@@ -260,7 +262,9 @@ class Colorizer:
         """(a digest of the picture, its line art), the last one reused while the picture is the same."""
         digest = _digest(img.rgb, img.alpha)
         if self._lines_cache is None or self._lines_cache[0] != digest:
-            self._lines_cache = (digest, to_line_art(img))
+            lines = to_line_art(img)
+            lines.flags.writeable = False  # shared by the results of this picture: never changed
+            self._lines_cache = (digest, lines)
         return digest, self._lines_cache[1]
 
     def _edge_plan(self, page: _Page) -> EdgePlan:
@@ -454,23 +458,3 @@ def _hint_raster(hints: HintsLike, width: int, height: int,
         return None
     raster = rasterize(strokes, tw, th, scale * tw / width)
     return raster if raster.mask.any() else None
-
-
-_BF16: bool | None = None
-
-
-def bf16_fast_on_cpu() -> bool:
-    """Whether this CPU advertises native bf16 (AVX512-BF16 / AMX), for information only.
-
-    The forward's precision is chosen by measurement (``ganime_core.calibration``), not by
-    these flags: on some CPUs with them bf16 autocast is still slower than fp32.
-    """
-    global _BF16
-    if _BF16 is None:
-        flags = ""
-        try:
-            flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-        except OSError:
-            pass
-        _BF16 = any(f in flags for f in ("avx512_bf16", "amx_bf16"))
-    return _BF16

@@ -27,20 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BadHintsError
+from .errors import BadBarriersError
 from .hints import MAX_COORD, MAX_POINTS, MAX_SIDE, Stroke
 from .hints import rasterize as rasterize_strokes
-from .jsonsafe import is_int, is_number, parse_json, short
+from .jsonsafe import is_int, is_number, parse_json, read_file, short
 
 BARRIERS_FORMAT = "ganime-barriers"
 BARRIERS_VERSION = 1
 MAX_BARRIERS = 100_000
 MAX_BARRIER_FILE_BYTES = 64 * 1024**2
 DEFAULT_WIDTH = 3.0
-
-
-class BadBarriersError(BadHintsError):
-    """Barrier data (a file or a project entry) is invalid; the message names its source."""
 
 
 @dataclass(frozen=True)
@@ -144,14 +140,7 @@ def to_json(barriers: Iterable[Barrier]) -> dict[str, Any]:
 def load(path: str | Path) -> list[Barrier]:
     """Read a barrier file; errors name the file."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BARRIER_FILE_BYTES:
-            raise BadBarriersError(f"{path.name}: too large for a barrier file "
-                                   f"(over {MAX_BARRIER_FILE_BYTES // 1024**2} MB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadBarriersError(f"cannot read barrier file {path.name}: "
-                               f"{exc.strerror or exc}") from None
+    data = read_file(path, MAX_BARRIER_FILE_BYTES, "barrier file", BadBarriersError)
     return from_json(data, path.name)
 
 

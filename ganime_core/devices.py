@@ -6,11 +6,12 @@ import logging
 
 import torch
 
+from .constants import DEVICES
 from .errors import DeviceError
 
 log = logging.getLogger(__name__)
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+DEVICE_CHOICES = DEVICES  # the old name, kept for callers
 
 
 def mps_available() -> bool:

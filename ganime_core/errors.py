@@ -19,6 +19,10 @@ class BadHintsError(GanimeError):
     """A hint file (stroke JSON or RGBA hint PNG) is invalid."""
 
 
+class BadBarriersError(BadHintsError):
+    """Barrier data (a file or a project entry) is invalid; the message names its source."""
+
+
 class WeightsError(GanimeError):
     """A weights file is missing, corrupt, tampered with or does not match the model."""
 

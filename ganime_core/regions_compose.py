@@ -8,10 +8,12 @@ import cv2
 import numpy as np
 from scipy.sparse import coo_matrix
 
+from .constants import COLOR_MODES
 from .hints import HintRaster
+from .imageops import lab8, median_per_label, multiply_u8
 from .regions_segment import RegionConfig, Regions, as_lines, segment
 
-MODES = ("plain", "flats", "locked")
+MODES = COLOR_MODES
 # Hint pixels this close to a line (px) do not claim the region: a stroke that spills a little
 # over a line must not paint the neighbour. Used unless the region has no deeper pixels.
 HINT_EDGE = 2.0
@@ -62,29 +64,9 @@ def _check_hints(hints: HintRaster | None, shape: tuple[int, int]) -> HintRaster
     return hints
 
 
-def median_per_label(channels: list[np.ndarray], labels: np.ndarray, n: int) -> np.ndarray:
-    """Median of each uint8 channel (1-D arrays) per label 0..n -> (n+1, C) int32, -1 if empty."""
-    counts = np.bincount(labels, minlength=n + 1)
-    out = np.full((n + 1, len(channels)), -1, np.int32)
-    base = labels.astype(np.intp) * 256
-    half = (counts + 1) // 2
-    for c, values in enumerate(channels):
-        if (n + 1) * 256 <= 1 << 21:  # histogram: O(pixels), memory (n+1) x 256
-            hist = np.bincount(base + values, minlength=(n + 1) * 256).reshape(n + 1, 256)
-            med = np.argmax(np.cumsum(hist, axis=1) >= half[:, None], axis=1)
-        else:  # very many regions: sort instead
-            key = np.sort(base + values)
-            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-            med = key[np.minimum(starts + (counts - 1) // 2, key.size - 1)] & 255
-        out[counts > 0, c] = med[counts > 0]
-    return out
-
-
 def _lab8(rgb: np.ndarray) -> list[np.ndarray]:
     """uint8 RGB (any shape x3) -> flat uint8 Lab channels (L*2.55, a+128, b+128)."""
-    rgb = np.ascontiguousarray(rgb)
-    shaped = rgb if rgb.ndim == 3 else rgb.reshape(-1, 1, 3)  # 2-D images convert in parallel
-    lab = cv2.cvtColor(shaped, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    lab = lab8(rgb).reshape(-1, 3)
     return [np.ascontiguousarray(lab[:, c]) for c in range(3)]
 
 
@@ -103,9 +85,9 @@ def network_palette(regions: Regions, color: np.ndarray) -> np.ndarray:
     step = 2 if regions.labels.size > 512 * 512 else 1
     labels = regions.labels[::step, ::step].ravel()
     dist = regions.ink_distance[::step, ::step].ravel()
-    lab8 = _lab8(color[::step, ::step])
+    lab_ch = _lab8(color[::step, ::step])
     inner = dist > _smudge_px(regions.labels.shape)
-    med = median_per_label([c[inner] for c in lab8], labels[inner], n)
+    med = median_per_label([c[inner] for c in lab_ch], labels[inner], n)
     few = np.bincount(labels[inner], minlength=n + 1) < (8 if step > 1 else 1)
     few[0] = False
     if few.any():  # small or thin regions: their spine, the pixels farthest from the lines
@@ -366,11 +348,6 @@ def shading_image(shading: np.ndarray, blend: str = "overlay") -> np.ndarray:
     return np.clip(np.rint(shading * scale), 0, 255).astype(np.uint8)
 
 
-def _times(rgb: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """uint8 HxWx3 x float HxW, rounded and saturated to uint8 (OpenCV, multithreaded)."""
-    return cv2.multiply(rgb, cv2.merge([factor, factor, factor]), dtype=cv2.CV_8U)
-
-
 def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = None, *,
             mode: str = "flats", regions: Regions | None = None,
             config: RegionConfig = DEFAULT_CONFIG) -> RegionLayers:
@@ -396,11 +373,11 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
     flats = pal[regions.labels]
     shading = shading_from(regions, color, neutral=page_regions(regions, net))
     if mode == "plain":
-        composite = _times(color, lines)
+        composite = multiply_u8(color, lines)
     elif mode == "flats":
-        composite = _times(flats, lines)
+        composite = multiply_u8(flats, lines)
     else:  # flat x shading is clipped to white before the lines darken it
-        composite = _times(_times(flats, shading), lines)
+        composite = multiply_u8(multiply_u8(flats, shading), lines)
     return RegionLayers(flats=flats, shading=shading, lines=lines, composite=composite,
                         regions=regions, palette=pal, hinted=claimed)
 

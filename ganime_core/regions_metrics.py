@@ -7,7 +7,8 @@ import numpy as np
 
 from .color import delta_e2000, rgb_to_lab
 from .hints import HintRaster
-from .regions_compose import _check_color, hint_claims, median_per_label
+from .imageops import region_median_lab
+from .regions_compose import _check_color, hint_claims
 from .regions_segment import Regions, as_lines
 
 # Pixels this close to the ink mask (px) are left out of colour measurements: the lines layer
@@ -54,15 +55,10 @@ def _across(labels: np.ndarray) -> np.ndarray:
 
 def region_reference(result: np.ndarray, regions: Regions, *, away: float = 3.5) -> np.ndarray:
     """(n+1, 3) float Lab: the median colour of ``result`` in each region, away from the lines."""
-    lab = cv2.cvtColor(_check_color(result, regions.labels.shape), cv2.COLOR_RGB2Lab)
-    lab8 = [c.ravel() for c in cv2.split(lab)]
-    labels = regions.labels.ravel()
-    inner = regions.ink_distance.ravel() > away
-    med = median_per_label([c[inner] for c in lab8], labels[inner], regions.n)
-    every = median_per_label(lab8, labels, regions.n)
-    med = np.where(med[:, :1] < 0, every, med).astype(np.float32)
-    med[0] = (255, 128, 128)
-    return np.stack([med[:, 0] * (100.0 / 255.0), med[:, 1] - 128.0, med[:, 2] - 128.0], 1)
+    rgb = _check_color(result, regions.labels.shape)
+    med = region_median_lab(rgb, regions.labels, regions.n, regions.ink_distance > away)
+    med[0] = (100.0, 0.0, 0.0)  # label 0 (the lines themselves) reads as white paper
+    return med
 
 
 def bleeding(result: np.ndarray, regions: Regions, lines: np.ndarray | None, *, band: int = 2,

@@ -30,6 +30,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .imageops import paper_level
+
 log = logging.getLogger(__name__)
 
 
@@ -130,12 +132,8 @@ def binarize(lines: np.ndarray, config: RegionConfig = RegionConfig()) -> np.nda
     # Computed on a grid of about 4 px (paper changes slowly) and interpolated back.
     k_full = 2 * max(7, round(min(h, w) / 96)) + 1
     f = max(1, min(h, w) // 256)
-    mx = lines if f == 1 else cv2.dilate(lines, np.ones((f, f), np.uint8))[f // 2::f, f // 2::f]
-    k = max(3, (k_full // f) | 1)
-    paper = cv2.blur(cv2.dilate(mx, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
-    paper = np.maximum(paper, max(0.6 * float(np.percentile(paper, 95)), 0.05))
-    if f > 1:
-        paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    paper = paper_level(lines, k_full // f, grid=f, pool="max", smooth="box", bright_from="level",
+                        floor=0.05)
     # Ink strength: how dark the cores of the strokes are (pencil ~0.4, ink ~1), measured on
     # the darkness 1 - lines / paper of a sample of the pixels.
     step = 2 if h * w > 512 * 512 else 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -349,7 +348,7 @@ def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, An
     """A training checkpoint, loaded with ``weights_only=True`` (tensors and plain data only)."""
     try:
         state = torch.load(str(path), map_location=map_location, weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the unpickler trips on, the file is bad
         raise ValueError(f"{path}: not a readable GANime training checkpoint ({exc})") from None
     if not isinstance(state, dict) or state.get("format") != "ganime-checkpoint":
         raise ValueError(f"{path}: not a GANime training checkpoint")

@@ -14,6 +14,7 @@ from ganime_core.calibration import (
     CACHE_ENV,
     cache_path,
     calibration_key,
+    fast_norms,
     measure,
     model_signature,
     read_cache,
@@ -133,3 +134,21 @@ def test_bad_choice_is_a_clear_error(tiny_weights: Path, cache: Path) -> None:
         Colorizer.load(tiny_weights, device="cpu", precision="fp16")
     with pytest.raises(GanimeError, match="memory format must be one of"):
         Colorizer.load(tiny_weights, device="cpu", memory_format="nhwc")
+
+
+def test_fast_norms_give_the_same_numbers() -> None:
+    torch.manual_seed(0)
+    model = build_generator("unet", {"base_width": 8, "depth": 5, "norm": "instance"}).eval()
+    for m in model.modules():
+        if isinstance(m, torch.nn.InstanceNorm2d) and m.weight is not None:
+            torch.nn.init.normal_(m.weight, 1.0, 0.3)
+            torch.nn.init.normal_(m.bias, 0.0, 0.3)
+    x = torch.randn(2, model.config.in_channels, 64, 64)
+    with torch.inference_mode():
+        before = model(x)
+        names = [n for n, _ in model.named_parameters()]
+        swapped = fast_norms(model)
+        after = model(x)
+    assert swapped > 0 and not any(isinstance(m, torch.nn.InstanceNorm2d) for m in model.modules())
+    assert [n for n, _ in model.named_parameters()] == names  # state dicts still load
+    torch.testing.assert_close(after, before, atol=1e-5, rtol=1e-4)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganime_core.modelfile import DEFAULT_WEIGHTS
-from ganime_desktop.settings import metrics_line, read_model_facts
+from ganime_desktop.settings import metrics_line, model_summary, read_model_facts
 
 
 def test_evaluation_results_read_as_model_then_baselines() -> None:
@@ -18,7 +18,7 @@ def test_evaluation_results_read_as_model_then_baselines() -> None:
 
 def test_the_shipped_model_summary_counts_all_training_stages() -> None:
     facts = read_model_facts(DEFAULT_WEIGHTS)
-    text = facts.summary()
+    text = model_summary(facts)
     t = facts.training
     stages = [*t.get("lineage", []), t.get("this_run", t)]
     assert t["steps"] == sum(s["steps"] for s in stages)
