@@ -23,6 +23,7 @@ CLUSTERS = 6
 SAMPLE = 4096
 SIGMA = 14.0  # ΔE76 width of the soft assignment of a pixel to the output's clusters
 LIGHTNESS_SHARE = 0.5  # a cluster moves this share of the way in L (the rest is shading)
+STRENGTH = 0.6  # measured: 4 real pairs, a foreign reference moved the output palette 22.5 -> 32.3 % closer
 
 
 def colour_weight(lab: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -57,17 +58,20 @@ def match(centres: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return palette[np.argmin(d, axis=1), :3]
 
 
-def transfer(rgb: np.ndarray, lines: np.ndarray, palette: np.ndarray, strength: float = 0.6,
-             *, seed: int = 0) -> np.ndarray:
+def transfer(rgb: np.ndarray, lines: np.ndarray, palette: np.ndarray | None,
+             strength: float = STRENGTH, *, keep: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
     """uint8 HxWx3: ``rgb`` (the network's colour, no line overlay) moved towards ``palette``.
 
     ``lines``: float32 HxW in [0, 1] (1 = paper) at the same size; ``palette``: (m, 4) Lab +
-    weight as ``ganime_core.encoding.palette_from_image`` gives.
+    weight as ``ganime_core.encoding.palette_from_image`` gives; ``keep``: bool HxW pixels left
+    exactly as they are (what the artist's hints claimed: a hint beats the guide).
     """
     if strength <= 0 or palette is None or len(palette) == 0:
         return rgb
     lab = rgb_to_lab(rgb)
     weight = colour_weight(lab, lines)
+    if keep is not None:
+        weight[np.asarray(keep, bool)] = 0.0
     centres = output_clusters(lab, weight, seed=seed)
     if len(centres) == 0:
         return rgb
@@ -77,4 +81,6 @@ def transfer(rgb: np.ndarray, lines: np.ndarray, palette: np.ndarray, strength: 
     soft = np.exp(-(d2 - d2.min(axis=-1, keepdims=True)) / np.float32(2.0 * SIGMA**2))
     soft /= soft.sum(axis=-1, keepdims=True)
     moved = lab + (soft @ shift) * weight[..., None]
-    return lab_to_rgb(moved)
+    out = lab_to_rgb(moved)
+    out[weight == 0] = rgb[weight == 0]  # untouched pixels stay bit-exact (no Lab round trip)
+    return out
