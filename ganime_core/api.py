@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from .barriers import apply as burn_barriers
-from .calibration import Calibration, bf16_fast_on_cpu, calibrate, check_choice, fast_norms
+from .calibration import Calibration, calibrate, check_choice, fast_norms
 from .constants import COLOR_MODES, DEFAULT_GAP, HINT_SCOPES, LINE_MODES
 from .dense_hints import spread_hints
 from .devices import is_out_of_memory, resolve_device
@@ -47,7 +47,7 @@ from .weights import ModelInfo, load_weights
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Colorizer", "Result", "barrier_mask", "bf16_fast_on_cpu", "working_dims"]
+__all__ = ["Colorizer", "Result", "barrier_mask", "working_dims"]
 
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
@@ -368,7 +368,10 @@ def barrier_mask(barriers: BarriersLike, width: int, height: int) -> np.ndarray 
     name = "barrier mask"
     if isinstance(barriers, str | Path | LoadedImage):
         name = f"barrier file {barriers}" if not isinstance(barriers, LoadedImage) else name
-        img = barriers if isinstance(barriers, LoadedImage) else load_image(barriers)
+        try:
+            img = barriers if isinstance(barriers, LoadedImage) else load_image(barriers)
+        except GanimeError as exc:
+            raise GanimeError(f"barriers: {exc}") from None
         arr = img.rgb if img.alpha is None else np.dstack([img.rgb, img.alpha])
     else:
         arr = np.asarray(barriers)

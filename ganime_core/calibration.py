@@ -48,7 +48,10 @@ PRECISION_CHOICES: tuple[str, ...] = tuple(p for p in PRECISIONS if p != "auto")
 FORMAT_CHOICES: tuple[str, ...] = tuple(m for m in MEMORY_FORMATS if m != "auto")
 #: Used off the CPU and wherever nothing was measured: the layout the shipped path always had.
 DEFAULT_CHOICE = ("fp32", "channels_last")
-MEASURE_SIZE = 128  # px, rounded up to the model's stride
+MEASURE_SIZE = 256  # px, rounded up to the model's stride (at 128 px the ranking can differ from 512)
+#: Bumped whenever the forward's implementation changes its speed (2: instance norms computed as
+#: group norms), so choices measured on the old code are measured again.
+FORWARD_REVISION = 2
 ROUNDS = 2  # timed forwards per candidate after one warm-up
 BUDGET_S = 1.5  # the whole measurement stops here (the best measured so far wins)
 SLOWER = 1.6  # a candidate is abandoned once a forward takes this many times the best one
@@ -109,8 +112,8 @@ def model_signature(model: nn.Module) -> str:
 
 
 def calibration_key(cpu: str, torch_version: str, signature: str) -> str:
-    """The cache key of one CPU model, torch version and architecture."""
-    return f"{cpu} | torch {torch_version} | {signature}"
+    """The cache key of one CPU model, torch version and architecture (and ``FORWARD_REVISION``)."""
+    return f"{cpu} | torch {torch_version} | {signature} | r{FORWARD_REVISION}"
 
 
 def candidate_name(precision: str, memory_format: str) -> str:
@@ -129,30 +132,13 @@ def check_choice(precision: str, memory_format: str) -> None:
         raise ValueError(f"memory format must be one of {', '.join(MEMORY_FORMATS)}, got {memory_format!r}")
 
 
-_BF16: bool | None = None
-
-
-def bf16_fast_on_cpu() -> bool:
-    """Whether this CPU advertises native bf16 (AVX512-BF16 / AMX), for information only.
-
-    The forward's precision is chosen by measurement (:func:`calibrate`), not by these flags:
-    on some CPUs with them bf16 autocast is still slower than fp32.
-    """
-    global _BF16
-    if _BF16 is None:
-        flags = ""
-        try:
-            flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-        except OSError:
-            pass
-        _BF16 = any(f in flags for f in ("avx512_bf16", "amx_bf16"))
-    return _BF16
-
-
 class InstanceNormAsGroupNorm(nn.Module):
     """An ``nn.InstanceNorm2d`` without running statistics, computed as ``group_norm`` with one
     group per channel: the same numbers (to float rounding) and parameter names, but 4-7x
     faster on the CPU, where torch's instance-norm kernel dominates a U-Net's forward."""
+
+    weight: nn.Parameter | None
+    bias: nn.Parameter | None
 
     def __init__(self, norm: nn.InstanceNorm2d) -> None:
         super().__init__()

@@ -55,7 +55,7 @@ class ModelInput:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.lines.shape[:2]  # type: ignore[return-value]
+        return self.lines.shape[:2]
 
 
 def check_channels(channels: Sequence[str]) -> tuple[str, ...]:
@@ -197,7 +197,7 @@ def palette_from_image(rgb: np.ndarray, k: int = PALETTE_SIZE, *, seed: int = 0,
         return np.concatenate([lab.mean(axis=0), [1.0]]).astype(np.float32)[None]
     cv2.setRNGSeed(seed)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, labels, centers = cv2.kmeans(lab, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    _, labels, centers = cv2.kmeans(lab, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)  # type: ignore[call-overload]
     weights = np.bincount(labels.ravel(), minlength=k).astype(np.float32)
     order = np.argsort(-weights)
     pal = np.concatenate([centers[order], (weights[order] / weights.sum())[:, None]], axis=1)

@@ -89,5 +89,7 @@ def test_barrier_forms_agree_and_bad_ones_are_named(colorizer: Colorizer, tmp_pa
     save_png(tmp_path / "small.png", rgba[:100, :100])
     with pytest.raises(GanimeError, match="small.png.*100x100 px but the picture is 768x768"):
         colorizer.colorize(sketch, barriers=tmp_path / "small.png")
+    with pytest.raises(GanimeError, match="barriers: .*nowhere.png"):
+        colorizer.colorize(sketch, barriers=tmp_path / "nowhere.png")
     with pytest.raises(GanimeError, match="barrier mask"):
         colorizer.colorize(sketch, barriers=np.zeros((3, 768, 768)))
