@@ -37,7 +37,11 @@ from .errors import GanimeError
 from .hint_scope import region_lab, scope_hints
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
 from .imageio import LoadedImage, from_array, load_image
+from .imageops import multiply_u8
 from .lineart import to_line_art
+from .models.protocol import code_dim
+from .models.registry import as_generator
+from .palette_transfer import transfer
 from .palettes import PaletteLike, ReferenceLike, palette_of
 from .paper import keep_paper
 from .regions import RegionConfig, RegionLayers, Regions, compose, segment
@@ -103,10 +107,14 @@ class Colorizer:
         self.memory_format = self.calibration.memory_format
         self._format = torch.channels_last if self.memory_format == "channels_last" else torch.contiguous_format
         self.model = self.model.to(memory_format=self._format)
-        self.stride: int = int(getattr(model, "stride", 1))
-        model_in = int(getattr(getattr(model, "config", None), "in_channels", len(info.inputs)))
+        try:
+            gen = as_generator(model)
+        except TypeError as exc:
+            raise GanimeError(str(exc)) from None
+        self.stride: int = int(gen.stride)
+        model_in = int(gen.config.in_channels)
         self.channels: tuple[str, ...] = info.inputs if len(info.inputs) == model_in else default_channels(model_in)
-        self.code_dim: int = int(getattr(getattr(model, "config", None), "code_dim", 0))
+        self.code_dim: int = code_dim(gen)
         self._regions_cache: dict[str, Regions] = {}
         # the last unhinted output and its region colours (hint_scope), the last line art
         self._unhinted: tuple[tuple, np.ndarray, np.ndarray] | None = None
@@ -174,8 +182,9 @@ class Colorizer:
         network's shading: hints obeyed across their region, nothing leaks past a line).
         ``layers=True`` also returns the flats/shading/lines layers in plain mode.
         ``palette`` (a ``.gpl`` file, RGB colours or a Lab+weight array) or ``reference`` (a
-        picture) gives the colours to use; the network places them. A model without a colour
-        input ignores them. ``gap``: line gaps up to this many pixels (at full size) are closed
+        picture) gives the colours to use; the network places them, then its main colours move
+        most of the way to the guide's (``ganime_core.palette_transfer``; hinted pixels stay).
+        A model without a colour input ignores them. ``gap``: line gaps up to this many pixels (at full size) are closed
         when the line art is cut into regions (default 6). ``hint_scope``: ``regions`` keeps a
         hint's effect to the regions it claims and those the network turns towards its colour
         (``ganime_core.hint_scope``; costs one more network pass, cached while only hints
@@ -203,7 +212,7 @@ class Colorizer:
             region_layers = compose(page.full, color_u8, full_hints, mode=mode,
                                     regions=self._regions(page.seg_full, page.gap_full, page.key_full))
             if mode == "locked":
-                color_u8 = _mul(region_layers.flats, region_layers.shading)
+                color_u8 = multiply_u8(region_layers.flats, region_layers.shading)
             elif mode == "flats":
                 color_u8 = region_layers.flats
         image = _overlay(color_u8, page.full) if lines == "multiply" else color_u8.copy()
@@ -225,6 +234,9 @@ class Colorizer:
             y = self._scoped(y, page, regions, hints, dense, guide)
         if regions is not None and paper:
             y = keep_paper(y, regions, None if dense is None else dense.mask)
+        if guide is not None and self.code_dim:  # finish moving the colours to the guide's
+            keep = None if hints is None else hints.mask if dense is None else (dense.mask | hints.mask)
+            y = transfer(y, page.small, guide, keep=keep)
         return y
 
     def _scoped(self, y: np.ndarray, page: _Page, regions: Regions, hints: HintRaster,
@@ -421,11 +433,6 @@ def _overlay(rgb: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """
     grey = cv2.convertScaleAbs(lines, alpha=255.0)
     return cv2.multiply(rgb, cv2.merge([grey, grey, grey]), scale=1.0 / 255.0)
-
-
-def _mul(rgb: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """uint8 HxWx3 x float HxW -> uint8, rounded and saturated."""
-    return cv2.multiply(rgb, cv2.merge([factor.astype(np.float32)] * 3), dtype=cv2.CV_8U)
 
 
 def _as_image(line_art: ImageLike) -> LoadedImage:

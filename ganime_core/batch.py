@@ -40,6 +40,7 @@ class BatchJob:
     palette: str | None = None
     reference: str | None = None
     gap: int | None = None  # close line gaps up to this many px when cutting regions (None: default)
+    barriers: np.ndarray | Path | None = None  # invisible lines for the segmentation (one input)
     guide_palette: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def check(self, inputs: list[Path]) -> None:
@@ -120,7 +121,8 @@ class BatchJob:
                 return f"reference {reference}: {exc}"
             result = colorizer.colorize(src, self.hints_for(src), working_size=self.size,
                                         lines=self.lines, mode=self.mode,
-                                        layers=self.layers is not None, gap=self.gap, **guide)
+                                        layers=self.layers is not None, gap=self.gap,
+                                        barriers=self.barriers, **guide)
             save_png(out, result.image)
             if self.layers is not None and result.layers is not None:
                 self._write_layers(self.layers / src.stem, result)
@@ -135,12 +137,7 @@ class BatchJob:
 
     @staticmethod
     def _write_layers(folder: Path, result) -> None:
-        from .regions import shading_image
+        """The app's layer stack (``ganime_core.layers``), one PNG a layer, plus the composite."""
+        from .layers import result_stack, write_layer_folder
 
-        lay = result.layers
-        save_png(folder / "lines.png", lay.lines)
-        save_png(folder / "flats.png", lay.flats)
-        save_png(folder / "shading.png", shading_image(lay.shading, "overlay"))
-        composite = result.image[..., :3]
-        save_png(folder / "composite.png", composite if result.alpha is None
-                 else np.dstack([composite, result.alpha]))
+        write_layer_folder(folder, result_stack(result), result.image)

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from .jsonsafe import is_number
 from .regions_segment import MAX_GAP
 
 if TYPE_CHECKING:
-    from .api import Colorizer, Result
+    from .api import Colorizer
 
 log = logging.getLogger("ganime")
 
@@ -353,9 +353,8 @@ def _colorize(args: argparse.Namespace) -> int:
         return 2
     job.check(inputs)
     barriers = barriers_for(args.barriers, inputs)  # a usage error before the model loads
-    loaded = load_colorizer(args)
-    colorizer = loaded if barriers is None else WithBarriers(loaded, barriers)
-    failures = job.run(colorizer, inputs, skipped=len(skipped))
+    job.barriers = barriers
+    failures = job.run(load_colorizer(args), inputs, skipped=len(skipped))
     return 1 if failures else 0
 
 
@@ -377,17 +376,6 @@ def barriers_for(path: str | None, inputs: list[Path]) -> np.ndarray | Path | No
     strokes = barriers.load(file)
     width, height = load_image(inputs[0]).size
     return barriers.rasterize(strokes, width, height)
-
-
-class WithBarriers:
-    """A colorizer whose every ``colorize`` call gets the same ``barriers`` (the CLI's one input)."""
-
-    def __init__(self, colorizer: Colorizer, barriers: np.ndarray | Path) -> None:
-        self.colorizer = colorizer
-        self.barriers = barriers
-
-    def colorize(self, *args: Any, **kwargs: Any) -> Result:
-        return self.colorizer.colorize(*args, barriers=self.barriers, **kwargs)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ os.environ.setdefault("QT_API", "pyside6")
 # (and their subprocesses) share a 2-core machine with other work.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
+# Models loaded with precision/memory format "auto" calibrate once; keep that cache out of the
+# user's ~/.cache so tests neither read a stale choice nor leave files behind.
+os.environ.setdefault("GANIME_CALIBRATION_CACHE",
+                      os.path.join(tempfile.mkdtemp(prefix="ganime-test-"), "calibration.json"))
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLES = SHARED_DATA / "samples"
