@@ -33,3 +33,7 @@ HINT_SCOPES: Final = ("regions", "network")
 #: ``ganime_core.regions.RegionConfig().gap_close`` (checked by a test) so torch-free callers
 #: (the app, the CLI's argument parser) need not import the region engine.
 DEFAULT_GAP: Final = 6
+
+#: L*: an unhinted page region the network coloured at least this light is paper (its tint is
+#: smoke), in plain mode (``ganime_core.paper``) and in flats/locked (``regions_compose``).
+PAPER_LIGHT: Final = 75.0

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from .color import lab_to_rgb, rgb_to_lab  # noqa: F401 - lab_to_rgb re-exported for palette chips
+from .imageops import chw_to_hwc
 
 CHANNELS_V1: tuple[str, ...] = ("line", "hint_r", "hint_g", "hint_b", "hint_mask")
 CHANNELS_V2: tuple[str, ...] = CHANNELS_V1 + ("dense_r", "dense_g", "dense_b", "dense_mask")
@@ -162,7 +163,7 @@ def split(x: T, channels: Sequence[str]) -> dict[str, T]:
 
 def decode_output(rgb: np.ndarray) -> np.ndarray:
     """3xHxW float in [-1, 1] -> HxWx3 float32 in [0, 1]."""
-    return np.clip((rgb.transpose(1, 2, 0).astype(np.float32) + 1.0) * 0.5, 0.0, 1.0)
+    return chw_to_hwc(rgb)
 
 
 def decode_output_u8(rgb: np.ndarray, height: int | None = None, width: int | None = None) -> np.ndarray:

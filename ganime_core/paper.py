@@ -15,10 +15,12 @@ import math
 import cv2
 import numpy as np
 
+from .constants import PAPER_LIGHT
 from .dense_hints import open_regions
+from .imageops import lab8, to_u8
 from .regions_segment import Regions
 
-LIGHT = 75.0  # L*: the network's page colour at least this light counts as smoke
+LIGHT = PAPER_LIGHT  # L*: the network's page colour at least this light counts as smoke
 RAMP = 3.0  # px from a line over which the white blends in
 
 
@@ -40,8 +42,8 @@ def keep_paper(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
     # column is plenty.
     sub = labels[::2, ::2]
     rgb_sub = rgb[::2, ::2]
-    u8 = rgb_sub if rgb.dtype == np.uint8 else (np.clip(rgb_sub, 0, 1) * 255 + 0.5).astype(np.uint8)
-    l8 = cv2.cvtColor(np.ascontiguousarray(u8), cv2.COLOR_RGB2Lab)[..., 0]
+    u8 = rgb_sub if rgb.dtype == np.uint8 else to_u8(rgb_sub)
+    l8 = lab8(u8)[..., 0]
     dark = sub[np.take(page, sub) & (l8 < math.ceil(light * 2.55))]
     page &= np.bincount(dark, minlength=regions.n + 1) < (np.bincount(sub.ravel(), minlength=regions.n + 1) + 1) // 2
     if not page.any():

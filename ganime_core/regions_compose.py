@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 from scipy.sparse import coo_matrix
 
-from .constants import COLOR_MODES
+from .constants import COLOR_MODES, PAPER_LIGHT
 from .hints import HintRaster
 from .imageops import lab8, median_per_label, multiply_u8
 from .regions_segment import RegionConfig, Regions, as_lines, segment
@@ -22,7 +22,6 @@ SPINE = 0.6  # a thin region's colour: its pixels at least this share of its dep
 # page-sized one only needs to be PAPER_LIGHT (``ganime_core.paper``).
 PAPER_WHITE = 92.0
 PAPER_CHROMA = 8.0
-PAPER_LIGHT = 75.0
 SHADING_MAX = 4.0
 SHADING_SIGMA = 56.0  # smoothing: the long side / this, in px
 SHADING_FLAT = 0.03  # shading within this of 1 is texture: neutral

@@ -73,7 +73,7 @@ class Regions:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.labels.shape  # type: ignore[return-value]
+        return self.labels.shape
 
     def region_at(self, x: int, y: int) -> int:
         """The region under pixel (x, y); 0 outside the image."""
