@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +103,11 @@ def new_action(parent: QObject, text: str, slot: Callable | None = None, *,
         else:
             action.triggered.connect(lambda _checked=False: slot())
     return action
+
+
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK / Cancel buttons wired to the dialog's accept / reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

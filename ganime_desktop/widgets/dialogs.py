@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QSpinBox, QWidget
+
+from ..qt_util import ok_cancel
 
 MAX_SIDE = 8000
 
@@ -20,11 +22,7 @@ class NewCanvasDialog(QDialog):
             box.setValue(value)
         form.addRow("Width", self.width_box)
         form.addRow("Height", self.height_box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def size_value(self) -> tuple[int, int]:
         return self.width_box.value(), self.height_box.value()

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ganime_core.errors import GanimeError
 
-from ..qt_util import icon
+from ..qt_util import icon, ok_cancel
 from ..settings import (
     DEFAULT_MODEL,
     DEVICES,
@@ -113,11 +112,7 @@ class SettingsDialog(QDialog):
         self.auto.setChecked(settings.auto_regen)
         form.addRow("", self.auto)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        lay.addWidget(ok_cancel(self))
         self.refresh_card()
 
     @staticmethod
