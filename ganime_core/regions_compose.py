@@ -126,9 +126,12 @@ def hint_claims(regions: Regions, hints: HintRaster | None, *, min_pixels: int =
         return claimed, colours
     dist = regions.ink_distance
     labels = regions.labels
-    deep_area = np.bincount(labels[dist > HINT_EDGE], minlength=n + 1)
-    free_area = np.bincount(labels[dist > 0], minlength=n + 1)
-    sel = hints.mask & (dist > 0) & ((dist > HINT_EDGE) | (deep_area[labels] == 0))
+    deep_area = regions.area_beyond(HINT_EDGE)
+    free_area = regions.area_beyond(0.0)
+    sel = hints.mask & (dist > HINT_EDGE)
+    shallow = deep_area == 0  # regions with no deep pixels: any free pixel counts
+    if shallow[1:].any():
+        sel |= hints.mask & (dist > 0) & shallow[labels]
     if not sel.any():
         return claimed, colours
     _, blobs = cv2.connectedComponents(hints.mask.view(np.uint8), connectivity=8,

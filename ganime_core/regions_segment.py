@@ -86,6 +86,14 @@ class Regions:
         """bool HxW, True on the pixels of region ``label`` (lines included)."""
         return self.labels == label
 
+    def area_beyond(self, distance: float) -> np.ndarray:
+        """(n+1,) pixel count per label more than ``distance`` px from any line (cached per
+        distance: the hint and paper steps ask for the same few on every colorize)."""
+        cache = self.__dict__.setdefault("_area_beyond", {})
+        if distance not in cache:
+            cache[distance] = np.bincount(self.labels[self.ink_distance > distance], minlength=self.n + 1)
+        return cache[distance]
+
     @cached_property
     def areas(self) -> np.ndarray:
         """Pixel count per label, indexed 0..n (index 0 is always 0)."""
