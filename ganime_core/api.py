@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .barriers import BarriersLike, barrier_mask, shrink, thicken
 from .barriers import apply as burn_barriers
 from .calibration import Calibration, calibrate, check_choice, fast_norms
 from .constants import COLOR_MODES, DEFAULT_GAP, HINT_SCOPES, LINE_MODES
@@ -55,7 +56,6 @@ __all__ = ["Colorizer", "Result", "barrier_mask", "working_dims"]
 
 HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
-BarriersLike = np.ndarray | LoadedImage | str | Path | None
 
 
 @dataclass
@@ -265,8 +265,8 @@ class Colorizer:
         seg_full, seg_small = full, small
         if wall is not None:
             digest += "+" + _digest(np.packbits(wall))
-            seg_full = burn_barriers(full, _thicken(wall))
-            seg_small = seg_full if (w, h) == (width, height) else burn_barriers(small, _shrink(wall, w, h))
+            seg_full = burn_barriers(full, thicken(wall))
+            seg_small = seg_full if (w, h) == (width, height) else burn_barriers(small, shrink(wall, w, h))
         return _Page(full, small, seg_full, seg_small, f"{digest}/{width}x{height}", f"{digest}/{w}x{h}",
                      gap, round(gap * w / width))
 
@@ -365,54 +365,6 @@ def _check_options(lines: str, mode: str, hint_scope: str, gap: int | None) -> N
         raise GanimeError(f"hint_scope must be one of {HINT_SCOPES}, got {hint_scope!r}")
     if gap is not None and not 0 <= int(gap) <= MAX_GAP:
         raise GanimeError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
-
-
-# -- barriers --------------------------------------------------------------------------------------
-
-def barrier_mask(barriers: BarriersLike, width: int, height: int) -> np.ndarray | None:
-    """bool ``height`` x ``width`` barrier mask, or None when there is none.
-
-    A bool array is the mask; a grey, RGB or RGBA array or a picture file (PNG) marks its dark
-    (< 128), opaque (alpha > 127) pixels. The size must be the picture's; errors name the file.
-    """
-    if barriers is None:
-        return None
-    name = "barrier mask"
-    if isinstance(barriers, str | Path | LoadedImage):
-        name = f"barrier file {barriers}" if not isinstance(barriers, LoadedImage) else name
-        try:
-            img = barriers if isinstance(barriers, LoadedImage) else load_image(barriers)
-        except GanimeError as exc:
-            raise GanimeError(f"barriers: {exc}") from None
-        arr = img.rgb if img.alpha is None else np.dstack([img.rgb, img.alpha])
-    else:
-        arr = np.asarray(barriers)
-    if arr.ndim == 3 and arr.shape[2] in (3, 4) and arr.dtype != bool:
-        grey = cv2.cvtColor(np.ascontiguousarray(arr[..., :3], np.uint8), cv2.COLOR_RGB2GRAY)
-        mask = (grey < 128) & (arr[..., 3] > 127) if arr.shape[2] == 4 else grey < 128
-    elif arr.ndim == 2 and arr.dtype == bool:
-        mask = arr
-    elif arr.ndim == 2 and np.issubdtype(arr.dtype, np.number):
-        mask = arr < (0.5 if np.issubdtype(arr.dtype, np.floating) and arr.max(initial=0) <= 1.0 else 128)
-    else:
-        raise GanimeError(f"{name}: expected a bool, grey, RGB or RGBA image, got shape {arr.shape} {arr.dtype}")
-    if mask.shape != (height, width):
-        raise GanimeError(f"{name} is {mask.shape[1]}x{mask.shape[0]} px but the picture is {width}x{height}")
-    return mask if mask.any() else None
-
-
-_SQUARE2 = np.ones((2, 2), np.uint8)
-
-
-def _thicken(mask: np.ndarray) -> np.ndarray:
-    """A mask grown by one px (2x2), so a diagonal one-pixel barrier has no 8-connected leak."""
-    return cv2.dilate(mask.view(np.uint8), _SQUARE2).view(bool)
-
-
-def _shrink(mask: np.ndarray, w: int, h: int) -> np.ndarray:
-    """The barrier at the working size: every working pixel it touches, thickened."""
-    cover = cv2.resize(mask.view(np.uint8), (w, h), interpolation=cv2.INTER_AREA) > 0
-    return _thicken(cover)
 
 
 def _digest(*arrays: np.ndarray | None) -> str:

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
-from .errors import BadBarriersError
+from .errors import BadBarriersError, GanimeError
 from .hints import MAX_COORD, MAX_POINTS, MAX_SIDE, Stroke
 from .hints import rasterize as rasterize_strokes
+from .imageio import LoadedImage, load_image
 from .jsonsafe import is_int, is_number, parse_json, read_file, short
 
 BARRIERS_FORMAT = "ganime-barriers"
@@ -198,5 +200,56 @@ def _real(value: object) -> bool:
         return False
 
 
-__all__ = ["BARRIERS_FORMAT", "BadBarriersError", "Barrier", "apply", "from_json", "load",
-           "rasterize", "save", "to_json"]
+# -- masks: what the API burns into the line art it segments ---------------------------------
+
+BarriersLike = np.ndarray | LoadedImage | str | Path | None
+
+
+def barrier_mask(barriers: BarriersLike, width: int, height: int) -> np.ndarray | None:
+    """bool ``height`` x ``width`` barrier mask, or None when there is none.
+
+    A bool array is the mask; a grey, RGB or RGBA array or a picture file (PNG) marks its dark
+    (< 128), opaque (alpha > 127) pixels. The size must be the picture's; errors name the file.
+    """
+    if barriers is None:
+        return None
+    name = "barrier mask"
+    if isinstance(barriers, str | Path | LoadedImage):
+        name = f"barrier file {barriers}" if not isinstance(barriers, LoadedImage) else name
+        try:
+            img = barriers if isinstance(barriers, LoadedImage) else load_image(barriers)
+        except GanimeError as exc:
+            raise GanimeError(f"barriers: {exc}") from None
+        arr = img.rgb if img.alpha is None else np.dstack([img.rgb, img.alpha])
+    else:
+        arr = np.asarray(barriers)
+    if arr.ndim == 3 and arr.shape[2] in (3, 4) and arr.dtype != bool:
+        grey = cv2.cvtColor(np.ascontiguousarray(arr[..., :3], np.uint8), cv2.COLOR_RGB2GRAY)
+        mask = (grey < 128) & (arr[..., 3] > 127) if arr.shape[2] == 4 else grey < 128
+    elif arr.ndim == 2 and arr.dtype == bool:
+        mask = arr
+    elif arr.ndim == 2 and np.issubdtype(arr.dtype, np.number):
+        mask = arr < (0.5 if np.issubdtype(arr.dtype, np.floating) and arr.max(initial=0) <= 1.0 else 128)
+    else:
+        raise GanimeError(f"{name}: expected a bool, grey, RGB or RGBA image, got shape {arr.shape} {arr.dtype}")
+    if mask.shape != (height, width):
+        raise GanimeError(f"{name} is {mask.shape[1]}x{mask.shape[0]} px but the picture is {width}x{height}")
+    return mask if mask.any() else None
+
+
+_SQUARE2 = np.ones((2, 2), np.uint8)
+
+
+def thicken(mask: np.ndarray) -> np.ndarray:
+    """A mask grown by one px (2x2), so a diagonal one-pixel barrier has no 8-connected leak."""
+    return cv2.dilate(mask.view(np.uint8), _SQUARE2).view(bool)
+
+
+def shrink(mask: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The barrier at the working size: every working pixel it touches, thickened."""
+    cover = cv2.resize(mask.view(np.uint8), (w, h), interpolation=cv2.INTER_AREA) > 0
+    return thicken(cover)
+
+
+__all__ = ["BARRIERS_FORMAT", "BadBarriersError", "Barrier", "BarriersLike", "apply", "barrier_mask",
+           "from_json", "load", "rasterize", "save", "shrink", "thicken", "to_json"]

@@ -7,7 +7,7 @@ from ganime_core.regions_segment import RegionConfig
 
 
 def test_default_gap_is_the_region_engines() -> None:
-    assert constants.DEFAULT_GAP == RegionConfig().gap_close
+    assert RegionConfig().gap_close == constants.DEFAULT_GAP
 
 
 def test_choices_start_with_their_default() -> None:
