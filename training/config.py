@@ -43,6 +43,9 @@ class TrainConfig:
     lambda_segment: float = _f(30.0, "weight of the L1 loss on the rest of the ground-truth colour segment of each hint")
     lambda_paper: float = _f(30.0, "weight of the L1 loss on paper far from lines (keeps the page white)")
     lambda_colourful: float = _f(10.0, "weight of the one-sided colourfulness loss (output duller than the ground truth)")
+    colourful_kind: str = _f("hasler", "what the colourfulness loss measures: hasler (Hasler-Süsstrunk, whose spread "
+                             "term a white blot also raises) or chroma (mean chroma: only more colour raises it)",
+                             choices=("hasler", "chroma"))
     lr_g: float = _f(2e-4, "generator learning rate")
     lr_d: float = _f(1e-4, "discriminator learning rate")
     code_lr_mult: float = _f(5.0, "learning-rate multiplier for the colour-code (FiLM) layers, which start at zero")

@@ -60,3 +60,21 @@ def colourfulness_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     the ground truth has without saying where it goes.
     """
     return torch.relu(colourfulness(real) - colourfulness(fake)).mean() / 100.0
+
+
+def mean_chroma(img: torch.Tensor) -> torch.Tensor:
+    """Mean opponent-colour chroma sqrt(rg² + yb²) per image of an Nx3xHxW batch in [-1, 1]."""
+    rgb = (img.float() + 1.0) * 127.5
+    rg = rgb[:, 0] - rgb[:, 1]
+    yb = 0.5 * (rgb[:, 0] + rgb[:, 1]) - rgb[:, 2]
+    return torch.sqrt(rg * rg + yb * yb + 1e-6).flatten(1).mean(dim=1)
+
+
+def chroma_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """One-sided: how much less chroma than the ground truth the output has on average (/100).
+
+    Unlike Hasler–Süsstrunk colourfulness, whose spread term also rewards a white or grey blot
+    in a coloured area (it adds variance), an output can only raise its mean chroma by colouring
+    more — so this asks for colour without paying for patches of paper in hair and faces.
+    """
+    return torch.relu(mean_chroma(real) - mean_chroma(fake)).mean() / 100.0

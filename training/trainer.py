@@ -245,7 +245,8 @@ class Trainer:
                 parts["hint"] = losses.hint_loss(fake32, named["hint_rgb"], named["hint_mask"])
                 parts["segment"] = losses.masked_l1(fake32, y.float(), seg)
                 parts["paper"] = losses.masked_l1(fake32, y.float(), paper)
-                parts["colourful"] = losses.colourfulness_loss(fake32, y.float())
+                colourful = losses.chroma_loss if c.colourful_kind == "chroma" else losses.colourfulness_loss
+                parts["colourful"] = colourful(fake32, y.float())
                 loss_g = (c.lambda_l1 * parts["l1"] + c.lambda_tv * parts["tv"]
                           + c.lambda_hint * parts["hint"] + c.lambda_segment * parts["segment"]
                           + c.lambda_paper * parts["paper"] + c.lambda_colourful * parts["colourful"])

@@ -103,3 +103,16 @@ def test_gan_losses_on_known_logits() -> None:
     bce_fake = (math.log(2) + math.log(1 + math.exp(2))) / 2  # -log (1 - sigmoid(x))
     assert float(losses.gan_loss(logits, True, "bce")) == pytest.approx(bce_real)
     assert float(losses.gan_loss(logits, False, "bce")) == pytest.approx(bce_fake)
+
+
+def test_chroma_loss_is_not_raised_by_a_white_blot_where_hasler_colourfulness_is() -> None:
+    from training.losses import chroma_loss, colourfulness, mean_chroma
+
+    skin = torch.zeros(1, 3, 32, 32)
+    skin[:, 0], skin[:, 1], skin[:, 2] = 0.8, 0.4, 0.2  # a flat warm colour in [-1, 1]
+    blot = skin.clone()
+    blot[:, :, 8:24, 8:24] = 1.0  # a white patch in the middle
+    assert colourfulness(blot) > colourfulness(skin)  # the spread term rewards the blot...
+    assert mean_chroma(blot) < mean_chroma(skin)  # ...mean chroma does not
+    assert chroma_loss(blot, skin) > 0 and chroma_loss(skin, skin) == 0
+    assert chroma_loss(skin, blot) == 0  # one-sided: more colour than the ground truth is free
