@@ -187,7 +187,10 @@ def measure_step_memory(variant: Variant, config: TrainConfig, size: int) -> dic
     if cuda:
         return {"peak_mb": round(torch.cuda.max_memory_allocated() / 2**20, 1), "kind": "CUDA allocated",
                 "seconds": round(seconds, 2)}
-    return {"peak_mb": round(_rss_now_and_peak()[1] - before, 1), "kind": "CPU peak RSS rise", "seconds": round(seconds, 2)}
+    # a rise: never below 0 (the kernel's peak mark and the RSS reading are not taken atomically,
+    # and a reset mark can read a little under the RSS sampled just after it)
+    rise = max(0.0, _rss_now_and_peak()[1] - before)
+    return {"peak_mb": round(rise, 1), "kind": "CPU peak RSS rise", "seconds": round(seconds, 2)}
 
 
 def _child(variant: Variant, config_dict: dict[str, Any], size: int, threads: int) -> dict[str, Any]:
