@@ -32,6 +32,7 @@ from ganime_core.regions import (
     region_colors,
     segment,
 )
+from ganime_core.regions_metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "samples"
@@ -145,40 +146,6 @@ def region_counts() -> list[str]:
 
 # -- issue 13: what the artist sees in flats / locked mode ----------------------------------
 
-QUALITY_HINTS = [(220, 40, 40), (40, 90, 210), (60, 170, 70), (240, 200, 40)]
-
-
-def shapes_page(size: int, seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Black 3 px outlines on white (circle, rectangle, blob, ellipse) and a point inside each."""
-    s = size
-    img = np.full((s, s), 255, np.uint8)
-    cv2.circle(img, (int(s * .3), int(s * .3)), int(s * .17), 0, 3, cv2.LINE_AA)
-    cv2.rectangle(img, (int(s * .55), int(s * .15)), (int(s * .88), int(s * .45)), 0, 3, cv2.LINE_AA)
-    angles = np.linspace(0, 2 * np.pi, 13)[:-1]
-    radius = s * .16 * (1 + 0.25 * np.sin(3 * angles + seed))
-    blob = np.stack([s * .5 + radius * np.cos(angles), s * .72 + radius * np.sin(angles)], 1)
-    cv2.polylines(img, [np.int32(blob)], True, 0, 3, cv2.LINE_AA)
-    cv2.ellipse(img, (int(s * .22), int(s * .75)), (int(s * .1), int(s * .06)), 30, 0, 360, 0, 3,
-                cv2.LINE_AA)
-    return img, [(int(s * .3), int(s * .3)), (int(s * .715), int(s * .3)),
-                 (int(s * .5), int(s * .72)), (int(s * .22), int(s * .75))]
-
-
-def _dots(shape: tuple[int, int], seeds: list[tuple[int, int]]) -> HintRaster:
-    rgb = np.zeros(shape + (3,), np.uint8)
-    mask = np.zeros(shape, np.uint8)
-    for (x, y), colour in zip(seeds, QUALITY_HINTS, strict=False):
-        cv2.circle(rgb, (x, y), 6, colour, -1)
-        cv2.circle(mask, (x, y), 6, 1, -1)
-    return HintRaster(rgb, mask.astype(bool))
-
-
-def _lab76(rgb: np.ndarray) -> np.ndarray:
-    flat = np.ascontiguousarray(np.asarray(rgb, np.uint8).reshape(-1, 1, 3))
-    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.float32)
-    return lab * np.float32([100 / 255, 1, 1]) - np.float32([0, 128, 128])
-
-
 def _paper_shares(image: np.ndarray, regions: Regions, network: np.ndarray) -> tuple[float, float]:
     """White share (every channel >= 245) of the paper >= 12 px from the lines: (all border
     regions, border regions the network itself left mostly white)."""
@@ -215,14 +182,14 @@ def quality(colorizer) -> tuple[list[str], np.ndarray]:
         pf, pl = _paper_shares(flats, regions, bare), _paper_shares(locked, regions, bare)
         de_cell = tex_cell = "–"
         if seeds:
-            hints = _dots(grey.shape, seeds)
+            hints = shape_dots(grey.shape, seeds)
             net = colorizer.colorize(grey, hints, mode="plain").color
             layers = compose(lines, net, hints, mode="locked", regions=regions)
             des, tex = [], []
-            for p, colour in zip(seeds, QUALITY_HINTS, strict=False):
+            for p, colour in zip(seeds, SHAPE_HINTS, strict=False):
                 inside = (regions.labels == regions.region_at(*p)) & (regions.ink_distance > 4)
-                med = np.median(_lab76(layers.composite[inside]), axis=0)
-                des.append(float(np.linalg.norm(med - _lab76(np.uint8([colour]))[0])))
+                med = np.median(lab76(layers.composite[inside]), axis=0)
+                des.append(float(np.linalg.norm(med - lab76(np.uint8([colour]))[0])))
                 tex.append(_texture(layers.shading, inside))
             de_cell = f"{max(des):.2f} / {np.mean(des):.2f}"
             tex_cell = f"{np.mean(tex):.4f}"

@@ -8,17 +8,14 @@ comes out, fast, and whatever parses rasterises.
 from __future__ import annotations
 
 import json
-import os
-import resource
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hostile_helpers import bounded, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ganime_core import barriers
@@ -26,13 +23,7 @@ from ganime_core.barriers import BadBarriersError, Barrier
 from ganime_core.errors import BadHintsError, GanimeError
 from ganime_core.regions import RegionConfig, segment
 
-T = TypeVar("T")
-
-FUZZ = bool(os.environ.get("GANIME_FUZZ"))
-BOUNDED = settings(max_examples=400 if FUZZ else 40, deadline=None, derandomize=not FUZZ,
-                   database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                         HealthCheck.function_scoped_fixture])
-SECONDS, MEGABYTES = 5.0, 300  # per reader call
+BOUNDED = fuzz_settings(40)
 
 JSON_SCALARS = (st.none() | st.booleans() | st.integers(-(10**30), 10**30)
                 | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12))
@@ -40,19 +31,6 @@ JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=
                            | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
 NUMBERS = (st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**15), 10**15)
            | st.sampled_from([1e9, -1e12, 1e12, 0, -1, 0.5, 1e7, 1e7 + 1]) | JSON_SCALARS)
-
-
-def bounded(fn: Callable[[], T]) -> T:
-    """Run one call; fail when it takes over SECONDS or grows the peak RSS by MEGABYTES."""
-    peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    try:
-        return fn()
-    finally:
-        took = time.perf_counter() - t0
-        grew_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak0) / 1024
-        assert took < SECONDS, f"a call took {took:.1f} s"
-        assert grew_mb < MEGABYTES, f"a call grew memory by {grew_mb:.0f} MB"
 
 
 def test_barrier_round_trips_through_json_and_files(tmp_path: Path) -> None:

@@ -8,15 +8,13 @@ mutated files at each reader. Examples are bounded (derandomized, a few dozen pe
 from __future__ import annotations
 
 import json
-import os
-import resource
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hostile_helpers import bounded, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ganime_core.errors import BadHintsError, BadImageError, GanimeError
@@ -24,24 +22,7 @@ from ganime_core.hints import HintSet, Stroke, load_hints, rasterize
 from ganime_core.imageio import encode_png, load_image
 from ganime_core.palettes import PaletteError, palette_of, read_gpl
 
-FUZZ = bool(os.environ.get("GANIME_FUZZ"))
-BOUNDED = settings(max_examples=400 if FUZZ else 30, deadline=None, derandomize=not FUZZ,
-                   database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                         HealthCheck.function_scoped_fixture])
-SECONDS, MEGABYTES = 5.0, 300  # per reader call
-
-
-def bounded(fn: Callable[[], object]) -> object:
-    """Run one reader call; fail when it takes over SECONDS or grows the peak RSS by MEGABYTES."""
-    peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    try:
-        return fn()
-    finally:
-        took = time.perf_counter() - t0
-        grew_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak0) / 1024
-        assert took < SECONDS, f"a reader took {took:.1f} s"
-        assert grew_mb < MEGABYTES, f"a reader grew memory by {grew_mb:.0f} MB"
+BOUNDED = fuzz_settings(30)
 
 
 DEEP = b"[" * 100_000 + b"]" * 100_000

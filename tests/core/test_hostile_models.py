@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import resource
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hostile_helpers import bounded, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 from safetensors.numpy import save_file
 
@@ -19,20 +16,7 @@ from ganime_core.errors import WeightsError
 from ganime_core.modelfile import read_metadata
 from ganime_core.weights import load_weights, read_info
 
-FUZZ = bool(os.environ.get("GANIME_FUZZ"))
-BOUNDED = settings(max_examples=300 if FUZZ else 30, deadline=None, derandomize=not FUZZ,
-                   database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                         HealthCheck.function_scoped_fixture])
-
-
-def bounded(fn: Callable[[], object], seconds: float = 5.0, megabytes: int = 300) -> object:
-    peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    try:
-        return fn()
-    finally:
-        assert time.perf_counter() - t0 < seconds
-        assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak0) / 1024 < megabytes
+BOUNDED = fuzz_settings(30, 300)
 
 
 GOOD_META = {"format": "ganime-weights", "format_version": "1", "arch": "unet",

@@ -19,50 +19,16 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.hints import HintRaster
 from ganime_core.regions import Regions, compose, segment
 from ganime_core.regions_compose import network_palette
+from ganime_core.regions_metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "samples"
-HINTS = [(220, 40, 40), (40, 90, 210), (60, 170, 70), (240, 200, 40)]
+HINTS = SHAPE_HINTS
 FAR = 12.0  # px: "paper far from the lines"
 
 
 # ---------------------------------------------------------------- pages and measures
-
-
-def shapes_page(size: int, seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Black 3 px outlines on white: circle, rectangle, blob, ellipse; one seed point inside each."""
-    s = size
-    img = np.full((s, s), 255, np.uint8)
-    cv2.circle(img, (int(s * .3), int(s * .3)), int(s * .17), 0, 3, cv2.LINE_AA)
-    cv2.rectangle(img, (int(s * .55), int(s * .15)), (int(s * .88), int(s * .45)), 0, 3, cv2.LINE_AA)
-    angles = np.linspace(0, 2 * np.pi, 13)[:-1]
-    radius = s * .16 * (1 + 0.25 * np.sin(3 * angles + seed))
-    blob = np.stack([s * .5 + radius * np.cos(angles), s * .72 + radius * np.sin(angles)], 1)
-    cv2.polylines(img, [np.int32(blob)], True, 0, 3, cv2.LINE_AA)
-    cv2.ellipse(img, (int(s * .22), int(s * .75)), (int(s * .1), int(s * .06)), 30, 0, 360, 0, 3,
-                cv2.LINE_AA)
-    seeds = [(int(s * .3), int(s * .3)), (int(s * .715), int(s * .3)), (int(s * .5), int(s * .72)),
-             (int(s * .22), int(s * .75))]
-    return img, seeds
-
-
-def dots(shape: tuple[int, int], seeds: list[tuple[int, int]], radius: int = 6) -> HintRaster:
-    """One hint dot per seed, colours from HINTS."""
-    rgb = np.zeros(shape + (3,), np.uint8)
-    mask = np.zeros(shape, np.uint8)
-    for (x, y), colour in zip(seeds, HINTS, strict=False):
-        cv2.circle(rgb, (x, y), radius, colour, -1)
-        cv2.circle(mask, (x, y), radius, 1, -1)
-    return HintRaster(rgb, mask.astype(bool))
-
-
-def lab76(rgb: np.ndarray) -> np.ndarray:
-    """uint8 RGB ...x3 -> float Lab (L 0..100) for ΔE76."""
-    flat = np.ascontiguousarray(np.asarray(rgb, np.uint8).reshape(-1, 1, 3))
-    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.float32)
-    return lab * np.float32([100 / 255, 1, 1]) - np.float32([0, 128, 128])
 
 
 def region_median_de(image: np.ndarray, regions: Regions, seed: tuple[int, int],
@@ -124,7 +90,7 @@ def stand_in() -> dict[str, object]:
 
 def test_locked_keeps_the_hint_colour_on_blotchy_network_output(stand_in: dict) -> None:
     lines, seeds, regions, net = (stand_in[k] for k in ("lines", "seeds", "regions", "net"))
-    hints = dots(lines.shape, seeds)
+    hints = shape_dots(lines.shape, seeds)
     layers = compose(lines, net, hints, mode="locked", regions=regions)
     for seed, colour in zip(seeds, HINTS, strict=False):
         assert region_median_de(layers.composite, regions, seed, colour) <= 5.0, seed
@@ -156,7 +122,7 @@ def test_paper_stays_white_in_flats_and_locked(stand_in: dict) -> None:
     lines, seeds, regions, net = (stand_in[k] for k in ("lines", "seeds", "regions", "net"))
     page = (regions.labels == regions.region_at(0, 0)) & (regions.ink_distance >= FAR)
     assert white_share(net, page) < 0.9  # the stand-in smokes the paper
-    for hints in (None, dots(lines.shape, seeds)):
+    for hints in (None, shape_dots(lines.shape, seeds)):
         for mode in ("flats", "locked"):
             composite = compose(lines, net, hints, mode=mode, regions=regions).composite
             assert white_share(composite, page) >= 0.95, mode
@@ -206,7 +172,7 @@ def test_region_edges_follow_the_lines_at_full_resolution() -> None:
              (int(size * 0.6), int(size * 0.9))]
     labels = [regions.region_at(*p) for p in seeds]
     assert len(set(labels)) == 3
-    hints = dots(lines.shape, seeds, radius=12)
+    hints = shape_dots(lines.shape, seeds, radius=12)
     small = cv2.resize(lines, (512, 512), interpolation=cv2.INTER_AREA)
     wash = cv2.GaussianBlur(np.dstack([small * 200] * 3).astype(np.uint8), (0, 0), 6)
     layers = compose(lines, wash, hints, mode="locked", regions=regions)
@@ -269,7 +235,7 @@ def test_model_locked_keeps_hint_colour_and_paper_on_synthetic_shapes(colorizer,
                                                                       seed: int) -> None:
     img, seeds = shapes_page(size, seed)
     regions = segment(img.astype(np.float32) / 255.0)
-    hinted = colorizer.colorize(img, dots(img.shape, seeds), mode="locked")
+    hinted = colorizer.colorize(img, shape_dots(img.shape, seeds), mode="locked")
     for p, colour in zip(seeds, HINTS, strict=False):
         assert region_median_de(hinted.image, regions, p, colour) <= 5.0, p
     for mode in ("flats", "locked"):
