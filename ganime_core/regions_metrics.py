@@ -106,7 +106,7 @@ def shapes_page(size: int, seed: int = 0) -> tuple[np.ndarray, list[tuple[int, i
     angles = np.linspace(0, 2 * np.pi, 13)[:-1]
     radius = s * .16 * (1 + 0.25 * np.sin(3 * angles + seed))
     blob = np.stack([s * .5 + radius * np.cos(angles), s * .72 + radius * np.sin(angles)], 1)
-    cv2.polylines(img, [np.int32(blob)], True, 0, 3, cv2.LINE_AA)
+    cv2.polylines(img, [blob.astype(np.int32)], True, 0, 3, cv2.LINE_AA)
     cv2.ellipse(img, (int(s * .22), int(s * .75)), (int(s * .1), int(s * .06)), 30, 0, 360, 0, 3,
                 cv2.LINE_AA)
     seeds = [(int(s * .3), int(s * .3)), (int(s * .715), int(s * .3)), (int(s * .5), int(s * .72)),
