@@ -248,7 +248,9 @@ class Colorizer:
             unhinted = decode_output_u8(self.predict(x0, code0), page.h, page.w)
             self._unhinted = (key, unhinted, region_lab(unhinted, regions))
         _, unhinted, unhinted_lab = self._unhinted
-        colours = np.unique(hints.rgb[hints.mask], axis=0)[:256]
+        px = hints.rgb[hints.mask].astype(np.uint32)  # the distinct hint colours, as packed ints
+        packed = np.unique((px[:, 0] << 16) | (px[:, 1] << 8) | px[:, 2])[:256]
+        colours = np.stack([packed >> 16, (packed >> 8) & 255, packed & 255], axis=1).astype(np.uint8)
         return scope_hints(y, unhinted, regions, colours, None if dense is None else dense.mask,
                            unhinted_lab=unhinted_lab)
 

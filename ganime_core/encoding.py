@@ -168,8 +168,11 @@ def decode_output(rgb: np.ndarray) -> np.ndarray:
 
 def decode_output_u8(rgb: np.ndarray, height: int | None = None, width: int | None = None) -> np.ndarray:
     """3xHxW float in [-1, 1] -> HxWx3 uint8 (rounded, saturated), cropped to ``height`` x ``width``."""
-    hwc = np.ascontiguousarray(rgb[:, :height, :width].transpose(1, 2, 0), dtype=np.float32)
-    return cv2.convertScaleAbs(np.maximum(hwc, -1.0, out=hwc), alpha=127.5, beta=127.5)
+    # per plane (no float transpose): x * 127.5 + 127.5, saturated; the floor at -1 keeps the
+    # "abs" of convertScaleAbs from folding values below -1 back up
+    planes = [cv2.convertScaleAbs(np.maximum(np.asarray(rgb[c, :height, :width], np.float32), np.float32(-1.0)),
+                                  alpha=127.5, beta=127.5) for c in range(3)]
+    return cv2.merge(planes)
 
 
 # -- the global colour code ----------------------------------------------------------------------

@@ -33,18 +33,30 @@ def region_lab(rgb: np.ndarray, regions: Regions, *, step: int = 2, few: int = 4
     Measured on every ``step``-th row and column; a region with fewer than ``few`` such
     samples is measured on all its pixels.
     """
-    free = regions.ink_distance > 1.0
-    labels = regions.labels if not free.any() else np.where(free, regions.labels, 0)  # 0: not counted
-    med = _median_lab(rgb[::step, ::step], labels[::step, ::step], regions.n)
-    counts = np.bincount(labels[::step, ::step].ravel(), minlength=regions.n + 1)
-    small = counts < few
-    small[0] = False
-    if step > 1 and small.any():
-        sel = np.take(small, labels)
-        med[small] = _median_lab(rgb[sel][None], labels[sel][None], regions.n)[small]
+    sub, small, where, their = regions.memo(("region_lab", step, few), lambda: _sampling(regions, step, few))
+    med = _median_lab(rgb[::step, ::step], sub, regions.n)
+    if where is not None:
+        px = np.take(rgb.reshape(-1, 3), where, axis=0)
+        med[small] = _median_lab(px[None], their[None], regions.n)[small]
     med[0] = -1
     med = np.where(med < 0, (255, 128, 128), med).astype(np.float32)
     return np.stack([med[:, 0] * (100.0 / 255.0), med[:, 1] - 128.0, med[:, 2] - 128.0], axis=1)
+
+
+def _sampling(regions: Regions, step: int, few: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """What :func:`region_lab` samples, which depends on the regions alone: every ``step``-th
+    label off the lines (0: not counted), the regions with fewer than ``few`` such samples, and
+    where all the off-line pixels of those lie (flat indices) with their labels (None: none)."""
+    free = regions.ink_distance > 1.0
+    labels = regions.labels if not free.any() else np.where(free, regions.labels, 0)
+    sub = np.ascontiguousarray(labels[::step, ::step])
+    small = np.bincount(sub.ravel(), minlength=regions.n + 1) < few
+    small[0] = False
+    if step == 1 or not small.any():
+        return sub, small, None, None
+    where = np.flatnonzero(np.take(small, labels))
+    return sub, small, where, labels.ravel()[where]
 
 
 def _median_lab(rgb: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:

@@ -36,21 +36,26 @@ def keep_paper(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
         page &= np.bincount(regions.labels[claimed], minlength=regions.n + 1) == 0
     if not page.any():
         return rgb
-    labels = regions.labels
     # median L* >= light  <=>  fewer than half of a region's samples are darker (exact on the
     # sampled uint8 L*). Page regions cover a fifth of the page or more: every other row and
     # column is plenty.
-    sub = labels[::2, ::2]
+    sub, half = regions.memo("paper_samples", lambda: _samples(regions))
     rgb_sub = rgb[::2, ::2]
     u8 = rgb_sub if rgb.dtype == np.uint8 else to_u8(rgb_sub)
     l8 = lab8(u8)[..., 0]
     dark = sub[np.take(page, sub) & (l8 < math.ceil(light * 2.55))]
-    page &= np.bincount(dark, minlength=regions.n + 1) < (np.bincount(sub.ravel(), minlength=regions.n + 1) + 1) // 2
+    page &= np.bincount(dark, minlength=regions.n + 1) < half
     if not page.any():
         return rgb
-    alpha = np.minimum(regions.ink_distance, ramp)
-    alpha *= np.float32(1.0 / ramp)
-    alpha *= np.take(page, labels)
+    alpha = np.take(page.astype(np.float32), regions.labels)
+    alpha *= regions.memo(("paper_ramp", ramp),
+                          lambda: np.minimum(regions.ink_distance, ramp) * np.float32(1.0 / ramp))
     if rgb.dtype == np.uint8:  # rgb + round((255 - rgb) * alpha), saturating
         return cv2.add(rgb, cv2.multiply(cv2.bitwise_not(rgb), cv2.merge([alpha] * 3), dtype=cv2.CV_8U))
     return rgb + (1.0 - rgb) * alpha[..., None]
+
+
+def _samples(regions: Regions) -> tuple[np.ndarray, np.ndarray]:
+    """Every other row and column of the labels, and half of each region's count there."""
+    sub = np.ascontiguousarray(regions.labels[::2, ::2])
+    return sub, (np.bincount(sub.ravel(), minlength=regions.n + 1) + 1) // 2

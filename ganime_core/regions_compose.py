@@ -124,14 +124,14 @@ def hint_claims(regions: Regions, hints: HintRaster | None, *, min_pixels: int =
     hints = _check_hints(hints, regions.labels.shape)
     if hints is None:
         return claimed, colours
-    dist = regions.ink_distance
     labels = regions.labels
     deep_area = regions.area_beyond(HINT_EDGE)
     free_area = regions.area_beyond(0.0)
-    sel = hints.mask & (dist > HINT_EDGE)
-    shallow = deep_area == 0  # regions with no deep pixels: any free pixel counts
-    if shallow[1:].any():
-        sel |= hints.mask & (dist > 0) & shallow[labels]
+    # where a hint pixel counts: deep inside its region, or anywhere off the lines in a region
+    # with no deep pixels (depends on the regions alone: made once per picture)
+    counts = regions.memo(("hint_counts", HINT_EDGE), lambda: (regions.ink_distance > HINT_EDGE) | (
+        (regions.ink_distance > 0) & np.take(deep_area == 0, labels)))
+    sel = hints.mask & counts
     if not sel.any():
         return claimed, colours
     _, blobs = cv2.connectedComponents(hints.mask.view(np.uint8), connectivity=8,

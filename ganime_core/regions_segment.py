@@ -22,8 +22,10 @@ bincount); nothing loops over pixels in Python. The pipeline:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -31,6 +33,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .imageops import paper_level
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +97,19 @@ class Regions:
         if distance not in cache:
             cache[distance] = np.bincount(self.labels[self.ink_distance > distance], minlength=self.n + 1)
         return cache[distance]
+
+    def memo(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """A value derived from these regions alone, made on the first call for ``key`` and kept:
+        the hint, scope and paper steps ask for the same masks and tables at every stroke.
+        Arrays are made read-only, so no caller changes what the next one gets."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            value = make()
+            for arr in value if isinstance(value, tuple) else (value,):
+                if isinstance(arr, np.ndarray):
+                    arr.flags.writeable = False
+            cache[key] = value
+        return cache[key]
 
     @cached_property
     def areas(self) -> np.ndarray:

@@ -64,7 +64,17 @@ def sample_palette(rgb: np.ndarray, rng: np.random.Generator,
     return pal.astype(np.float32)
 
 
-def paper_mask(rgb: np.ndarray, regions: Regions, *, min_ink_distance: float = 3.0) -> np.ndarray:
-    """bool HxW: near-white ground truth in a region touching the border, away from lines."""
+def paper_mask(rgb: np.ndarray, regions: Regions, *, min_ink_distance: float = 3.0,
+               min_white_share: float = 0.5) -> np.ndarray:
+    """bool HxW: near-white ground truth away from lines in a *page* region.
+
+    A page region touches the border and is mostly white in the ground truth (at least
+    ``min_white_share`` of its pixels). Near-white pixels of a coloured region (the pale middle
+    of a face cut by the crop) are not paper: weighting them taught the network to paint a white
+    disc where a face is farthest from any line.
+    """
     white = (rgb >= 245).all(axis=2)
-    return white & regions.touches_border[regions.labels] & (regions.ink_distance > min_ink_distance)
+    lab = regions.labels
+    share = np.bincount(lab[white], minlength=regions.n + 1) / np.maximum(regions.areas, 1)
+    page = regions.touches_border & (share >= min_white_share)
+    return white & page[lab] & (regions.ink_distance > min_ink_distance)

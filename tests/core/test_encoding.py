@@ -151,3 +151,19 @@ def test_a_palette_is_ignored_by_a_model_without_a_colour_input(tiny_weights: Pa
     a = col.colorize(lines).image
     b = col.colorize(lines, palette=[(250, 0, 0)]).image
     np.testing.assert_array_equal(a, b)
+
+
+def test_decode_output_u8_rounds_saturates_and_crops() -> None:
+    """x * 127.5 + 127.5, rounded half to even and saturated to 0..255 (values below -1 give 0,
+    not their mirror image), cropped to the picture, HxWx3 C-contiguous."""
+    from ganime_core.encoding import decode_output_u8
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1.4, 1.4, (3, 64, 48)).astype(np.float32)
+    x[:, 0, :4] = [-3.0, -1.0, 1.0, 3.0]
+    expected = np.clip(np.rint(x.transpose(1, 2, 0).astype(np.float64) * 127.5 + 127.5), 0, 255).astype(np.uint8)
+    for h, w in ((None, None), (50, 47), (1, 1), (1, 9)):
+        out = decode_output_u8(x, h, w)
+        assert out.dtype == np.uint8 and out.flags.c_contiguous
+        assert np.array_equal(out, expected[:h, :w])
+    assert list(decode_output_u8(x)[0, :4, 0]) == [0, 0, 255, 255]

@@ -26,6 +26,7 @@ def _local_share(g: torch.nn.Module) -> float:
     x = torch.zeros(1, 5, 64, 64)
     x2 = x.clone()
     x2[0, 0, 20, 20] = 1.0
+    g.fused_inference = False  # layer by layer: the decoder modules the hooks below reach
     with torch.no_grad():
         d = (g(x) - g(x2)).abs().sum(1)[0]
     return float(d[17:24, 17:24].sum() / d.sum())
@@ -82,3 +83,47 @@ def test_registry_rejects_unknown() -> None:
         generator_config_from_dict("unet", {"widht": 3})
     with pytest.raises(ValueError):
         UNetConfig(norm="layer")
+
+
+@pytest.mark.parametrize("upsample", ["smooth", "transpose"])
+@pytest.mark.parametrize("norm", ["instance", "batch", "group"])
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("batch", [1, 2])
+def test_unet_inference_path_matches_the_training_forward(upsample: str, norm: str, fast: bool, batch: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fused inference forward (in-place leaky skips, one-pass ReLU+concat, FiLM folded into
+    the norm) gives the training forward's numbers, with a colour code and without, in either
+    memory format, and leaves the caller's input alone."""
+    import ganime_core.models.unet as unet_module
+    from ganime_core.calibration import fast_norms
+
+    calls = []
+    fused = unet_module.unet_inference
+    monkeypatch.setattr(unet_module, "unet_inference", lambda *a: calls.append(1) or fused(*a))
+    torch.manual_seed(1)
+    g = build_generator("unet", {"base_width": 8, "depth": 4, "upsample": upsample, "norm": norm,
+                                 "in_channels": 9, "code_dim": 33, "dropout": 0.5})
+    torch.nn.init.normal_(g.film.head.weight, std=0.2)  # a FiLM that does something
+    torch.nn.init.normal_(g.film.head.bias, std=0.2)
+    if norm == "batch":  # running statistics that are not the identity
+        g.train()
+        with torch.no_grad():
+            g(torch.randn(4, 9, 32, 48))
+    g.eval()
+    if fast:
+        fast_norms(g)
+    x = torch.randn(batch, 9, 48, 32)
+    kept = x.clone()
+    for code in (torch.randn(batch, 33), None):
+        for fmt in (torch.contiguous_format, torch.channels_last):
+            gf = g.to(memory_format=fmt)
+            xf = x.contiguous(memory_format=fmt)
+            with torch.inference_mode():
+                gf.fused_inference = False
+                ref = gf(xf, code)  # layer by layer, as in training
+                gf.fused_inference = True
+                out = gf(xf, code)  # the fused inference forward
+            assert out.shape == ref.shape
+            assert (out - ref).abs().max().item() < 1e-5
+    assert torch.equal(x, kept)
+    assert len(calls) == 4  # the fused path did run (2 codes x 2 memory formats)

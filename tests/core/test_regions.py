@@ -399,3 +399,20 @@ def test_shading_image_for_layers():
     assert shading_image(s, "overlay").tolist() == [[0, 64, 128, 191, 255]]
     with pytest.raises(ValueError):
         shading_image(s, "screen")
+
+
+def test_regions_memo_makes_once_and_hands_out_read_only_arrays() -> None:
+    lines = np.ones((40, 40), np.float32)
+    lines[:, 20] = 0.0
+    regions = segment(lines)
+    made = []
+
+    def make() -> tuple[np.ndarray, int]:
+        made.append(1)
+        return np.take(np.arange(regions.n + 1), regions.labels), 7
+
+    first = regions.memo("k", make)
+    assert regions.memo("k", make) is first and len(made) == 1
+    assert regions.memo(("k", 2), make) is not first and len(made) == 2  # another key, made anew
+    with pytest.raises(ValueError):
+        first[0][0, 0] = 5  # no caller can change what the next one gets

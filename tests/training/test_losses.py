@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -116,3 +118,22 @@ def test_chroma_loss_is_not_raised_by_a_white_blot_where_hasler_colourfulness_is
     assert mean_chroma(blot) < mean_chroma(skin)  # ...mean chroma does not
     assert chroma_loss(blot, skin) > 0 and chroma_loss(skin, skin) == 0
     assert chroma_loss(skin, blot) == 0  # one-sided: more colour than the ground truth is free
+
+
+def test_paper_term_covers_the_page_not_the_pale_middle_of_a_figure() -> None:
+    """The paper term's mask: white ground truth far from lines in a border region that is
+    mostly white (the page). A face cut by the crop, whose middle is near-white, is not paper
+    (weighting it taught the network a white disc where a face is farthest from any line)."""
+    from ganime_core.regions_segment import segment
+    from training.palette_sampling import paper_mask
+
+    lines = np.ones((96, 96), np.float32)
+    lines[:, 48] = 0.0  # two border regions: a page on the left, a "face" cut by the frame on the right
+    rgb = np.full((96, 96, 3), 255, np.uint8)
+    rgb[:, 49:] = (250, 205, 180)  # skin ...
+    rgb[40:56, 70:86] = 252  # ... with a near-white middle, far from any line
+    mask = paper_mask(rgb, segment(lines))
+    assert mask[:, :40].mean() > 0.9  # the page, away from the line
+    assert not mask[:, 49:].any()  # the pale middle of the face is not paper
+    rgb[:, 49:] = 255  # a white region at the border *is* page
+    assert paper_mask(rgb, segment(lines))[40:56, 70:86].all()
