@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from ganime_core.color import delta_e2000, rgb_to_lab
+from ganime_core.dense_hints import open_regions
 from ganime_core.encoding import palette_from_image
 from ganime_core.regions_segment import Regions, segment
 
@@ -65,12 +66,21 @@ def grid_energy(rgb: np.ndarray, lines: np.ndarray, periods: tuple[int, ...] = P
 
 def paper_mask(lines: np.ndarray, target: np.ndarray | None = None,
                regions: Regions | None = None) -> np.ndarray:
-    """bool HxW: paper far from lines in a region touching the border (white in ``target`` if given)."""
+    """bool HxW: the page far from lines (white in ``target`` if given).
+
+    The page is what the app treats as the page (``dense_hints.open_regions``: a region that
+    touches the border and covers more than a fifth of the picture) and, given the ground truth,
+    mostly white there. A white collar or sleeve cut by the frame of a full-bleed picture is
+    the character's, not the page, and is not counted.
+    """
     regions = regions or segment(lines)
-    mask = regions.touches_border[regions.labels] & (regions.ink_distance > PAPER_DISTANCE)
+    page = open_regions(regions)
+    white = None
     if target is not None:
-        mask &= (np.asarray(target) >= WHITE).all(axis=2)
-    return mask
+        white = (np.asarray(target) >= WHITE).all(axis=2)
+        page &= 2 * np.bincount(regions.labels[white], minlength=regions.n + 1) >= regions.areas
+    mask = page[regions.labels] & (regions.ink_distance > PAPER_DISTANCE)
+    return mask if white is None else mask & white
 
 
 def paper_white(rgb: np.ndarray, mask: np.ndarray) -> float | None:

@@ -50,6 +50,25 @@ def test_paper_mask_and_whiteness() -> None:
     assert paper_white(out, mask) == pytest.approx(1 - mask[:10].sum() / mask.sum())
 
 
+def test_paper_is_the_page_not_white_clothes_cut_by_the_frame() -> None:
+    """Full-bleed art: a white collar at the frame is the character's, not paper; a white page
+    around a figure is."""
+    lines = np.ones((120, 120), np.float32)
+    cv2.rectangle(lines, (50, 10), (110, 80), 0.0, 2)  # a figure on a page
+    cv2.line(lines, (0, 85), (45, 85), 0.0, 2)  # a collar in the bottom-left corner, cut by the frame
+    cv2.line(lines, (45, 85), (45, 119), 0.0, 2)
+    target = np.full((120, 120, 3), 255, np.uint8)
+    target[12:79, 52:109] = (200, 120, 90)
+    page = paper_mask(lines, target)
+    assert page[40, 20] and page[100, 90] and not page[40, 80]
+    assert page.sum() > 1000
+    target[:, :] = (70, 90, 160)  # full bleed: a blue background ...
+    target[86:, :45] = 255  # ... and a white collar at the frame
+    collar = paper_mask(lines, target)
+    assert not collar.any()
+    assert (segment(lines).ink_distance[100:110, 10:30] > 8).all()  # far from lines: only the rule excludes it
+
+
 def test_palette_distance() -> None:
     a = palette_from_colors([(200, 30, 30), (30, 30, 200)])
     b = palette_from_colors([(30, 30, 200), (200, 30, 30)])
