@@ -35,7 +35,7 @@ def region_lab(rgb: np.ndarray, regions: Regions, *, step: int = 2, few: int = 4
     """
     sub, small, where, their = regions.memo(("region_lab", step, few), lambda: _sampling(regions, step, few))
     med = _median_lab(rgb[::step, ::step], sub, regions.n)
-    if where is not None:
+    if where is not None and their is not None:
         px = np.take(rgb.reshape(-1, 3), where, axis=0)
         med[small] = _median_lab(px[None], their[None], regions.n)[small]
     med[0] = -1

@@ -132,6 +132,15 @@ class UNetGenerator(nn.Module):
     def in_channels(self) -> int:
         return self.config.in_channels
 
+    def film_params(self, x: torch.Tensor, code: torch.Tensor | None) -> list[tuple[torch.Tensor, torch.Tensor]] | None:
+        """The FiLM (gamma, beta) of each decoder level for ``code`` (zeros: "no guide"), or None
+        for a model without a colour input. ``x``: any activation (gives batch, dtype, device)."""
+        if self.film is None:
+            return None
+        if code is None:
+            code = x.new_zeros((x.shape[0], self.config.code_dim))
+        return self.film(code.to(x.dtype))
+
     def forward(self, x: torch.Tensor, code: torch.Tensor | None = None) -> torch.Tensor:
         if self.fused_inference and not self.training and not torch.is_grad_enabled():
             return unet_inference(self, x, code)  # the same numbers, fewer passes over memory
@@ -140,11 +149,7 @@ class UNetGenerator(nn.Module):
             x = down(x)
             skips.append(x)
         skips.pop()  # the innermost output is not concatenated with itself
-        film = None
-        if self.film is not None:
-            if code is None:
-                code = x.new_zeros((x.shape[0], self.config.code_dim))
-            film = self.film(code.to(x.dtype))
+        film = self.film_params(x, code)
         for i, up in enumerate(self.ups[:-1]):
             h = up(x)
             if film is not None:

@@ -16,11 +16,16 @@ Used by ``UNetGenerator.forward`` whenever no gradient is wanted and the model i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ..calibration import InstanceNormAsGroupNorm  # the inference twin of InstanceNorm2d
+
+if TYPE_CHECKING:
+    from .unet import UNetGenerator
 
 
 def _instance_affine(norm: nn.Module) -> tuple[torch.Tensor | None, torch.Tensor | None, float] | None:
@@ -63,27 +68,21 @@ def _relu_cat(h: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def unet_inference(model: nn.Module, x: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor:
+def unet_inference(model: UNetGenerator, x: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor:
     """``model(x, code)`` for a ``UNetGenerator`` in eval mode, without autograd."""
-    skips = []
-    for i, down in enumerate(model.downs):
-        layers = list(down)
-        if i > 0:  # LeakyReLU first: in place, so the stored skip becomes leaky (see above)
-            x = F.leaky_relu(x, float(layers[0].negative_slope), inplace=True)
-            layers = layers[1:]
-        for layer in layers:
-            x = layer(x)
-        skips.append(x)
+    downs: list[nn.Sequential] = list(model.downs)  # type: ignore[arg-type]
+    ups: list[nn.Sequential] = list(model.ups)  # type: ignore[arg-type]
+    skips = [x := downs[0](x)]
+    for down in downs[1:]:  # LeakyReLU in place: the stored skip becomes leaky (see above)
+        act: nn.LeakyReLU = down[0]  # type: ignore[assignment]
+        x = F.leaky_relu(x, act.negative_slope, inplace=True)
+        skips.append(x := down[1:](x))
     skips.pop()  # the innermost output is not concatenated with itself
-    film = None
-    if model.film is not None:
-        if code is None:
-            code = x.new_zeros((x.shape[0], model.config.code_dim))
-        film = model.film(code.to(x.dtype))
+    film = model.film_params(x, code)
     x = torch.relu(x)
-    for i, up in enumerate(model.ups[:-1]):
+    for i, up in enumerate(ups[:-1]):
         layers = list(up)  # ReLU, up-convolution, norm (, dropout: identity in eval mode)
         h = _norm_film(layers[1](x), layers[2], None if film is None else film[i])
         x = _relu_cat(h, skips.pop())
-    layers = list(model.ups[-1])  # ReLU (already applied in the buffer), up-convolution, tanh
+    layers = list(ups[-1])  # ReLU (already applied in the buffer), up-convolution, tanh
     return layers[2](layers[1](x))
