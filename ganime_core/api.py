@@ -37,6 +37,7 @@ from .encoding import (
 from .errors import GanimeError
 from .hint_scope import region_lab, scope_hints
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
+from .holes import HOLES_MAX_SIDE, fill_holes
 from .imageio import LoadedImage, from_array, load_image
 from .imageops import multiply_u8
 from .lineart import to_line_art
@@ -189,8 +190,10 @@ class Colorizer:
         hint's effect to the regions it claims and those the network turns towards its colour
         (``ganime_core.hint_scope``; costs one more network pass, cached while only hints
         change); ``network`` leaves the network's output as it is. ``paper``: the unhinted
-        page around the figure stays white where the network left it light (``ganime_core.paper``;
-        models with dense-hint inputs only, so older models give exactly their old output).
+        page around the figure stays white where the network left it light (``ganime_core.paper``),
+        and at working sizes up to 384 white holes it leaves inside coloured regions are filled
+        (``ganime_core.holes``); models with dense-hint inputs only, so older models give
+        exactly their old output.
         ``barriers``: invisible lines that only the segmentation sees (regions, dense hints,
         paper, hint scope, flats, the colour's edges), never drawn: a bool mask at the input's
         full size, a grey / RGBA array or a PNG path (opaque dark pixels are barrier).
@@ -233,7 +236,10 @@ class Colorizer:
         if regions is not None and hints is not None and hint_scope == "regions":
             y = self._scoped(y, page, regions, hints, dense, guide)
         if regions is not None and paper:
-            y = keep_paper(y, regions, None if dense is None else dense.mask)
+            claimed = None if dense is None else dense.mask
+            y = keep_paper(y, regions, claimed)
+            if max(page.w, page.h) <= HOLES_MAX_SIDE:
+                y = fill_holes(y, regions, claimed)
         if guide is not None and self.code_dim:  # finish moving the colours to the guide's
             keep = None if hints is None else hints.mask if dense is None else (dense.mask | hints.mask)
             y = transfer(y, page.small, guide, keep=keep)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from .hints import HintRaster
+from .imageops import paint_labels
 from .regions_compose import hint_claims
 from .regions_segment import Regions
 
@@ -48,12 +49,7 @@ def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float
         mask &= _near_open_strokes(labels, hints.mask, is_open, max(2.0, open_radius * max(labels.shape)))
         if not mask.any():
             return None
-    # one gather of the colours packed as 4-byte words (a 2-D fancy index of an (n+1, 3) table
-    # is ~10x slower), then the RGB bytes
-    table = np.zeros((len(colours), 4), np.uint8)
-    table[:, :3] = colours
-    rgba = np.take(table.view(np.uint32).ravel(), labels).view(np.uint8).reshape(*labels.shape, 4)
-    rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
+    rgb = paint_labels(colours, labels)
     if is_open.any():
         rgb *= mask[..., None]
     return HintRaster(rgb, mask)
