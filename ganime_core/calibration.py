@@ -50,8 +50,9 @@ FORMAT_CHOICES: tuple[str, ...] = tuple(m for m in MEMORY_FORMATS if m != "auto"
 DEFAULT_CHOICE = ("fp32", "channels_last")
 MEASURE_SIZE = 256  # px, rounded up to the model's stride (at 128 px the ranking can differ from 512)
 #: Bumped whenever the forward's implementation changes its speed (2: instance norms computed as
-#: group norms), so choices measured on the old code are measured again.
-FORWARD_REVISION = 2
+#: group norms; 3: the U-Net's fused inference forward), so choices measured on the old code are
+#: measured again.
+FORWARD_REVISION = 3
 ROUNDS = 2  # timed forwards per candidate after one warm-up
 BUDGET_S = 1.5  # the whole measurement stops here (the best measured so far wins)
 SLOWER = 1.6  # a candidate is abandoned once a forward takes this many times the best one
