@@ -84,17 +84,27 @@ _HINT_LUT = np.arange(256, dtype=np.float32) / np.float32(127.5) - np.float32(1.
 
 def _write_planes(out: np.ndarray, index: dict[str, int], rgb: np.ndarray | None,
                   mask: np.ndarray | None, prefix: str) -> None:
-    """Write ``prefix``_r/g/b (``rgb`` in [-1, 1], 0 off the mask) and ``prefix``_mask into ``out``."""
+    """Write ``prefix``_r/g/b (``rgb`` in [-1, 1], 0 off the mask) and ``prefix``_mask into ``out``.
+
+    Only the box around the mask is computed; the rest of the planes is zero.
+    """
     if rgb is None or mask is None:
         return
     h, w = mask.shape
-    m = mask.astype(np.float32)
-    scaled = cv2.LUT(np.ascontiguousarray(rgb, np.uint8), _HINT_LUT)  # HxWx3 float32
-    for i, c in enumerate("rgb"):
-        if f"{prefix}_{c}" in index:
-            np.multiply(scaled[..., i], m, out=out[index[f"{prefix}_{c}"], :h, :w])
-    if f"{prefix}_mask" in index:
-        out[index[f"{prefix}_mask"], :h, :w] = m
+    planes = [(index[f"{prefix}_{c}"], i) for i, c in enumerate("rgb") if f"{prefix}_{c}" in index]
+    at_mask = index.get(f"{prefix}_mask")
+    for i in [p for p, _ in planes] + ([] if at_mask is None else [at_mask]):
+        out[i, :h, :w] = 0.0
+    x, y, bw, bh = cv2.boundingRect(np.ascontiguousarray(mask, bool).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return
+    box = (slice(y, y + bh), slice(x, x + bw))
+    m = mask[box].astype(np.float32)
+    scaled = cv2.LUT(np.ascontiguousarray(rgb[box], np.uint8), _HINT_LUT)  # float32, bh x bw x 3
+    for plane, c in planes:
+        np.multiply(scaled[..., c], m, out=out[plane, y:y + bh, x:x + bw])
+    if at_mask is not None:
+        out[at_mask, y:y + bh, x:x + bw] = m
 
 
 def encode(inp: ModelInput, channels: Sequence[str] = CHANNELS_V1, *, multiple: int = 1) -> np.ndarray:
@@ -168,8 +178,12 @@ def decode_output(rgb: np.ndarray) -> np.ndarray:
 
 def decode_output_u8(rgb: np.ndarray, height: int | None = None, width: int | None = None) -> np.ndarray:
     """3xHxW float in [-1, 1] -> HxWx3 uint8 (rounded, saturated), cropped to ``height`` x ``width``."""
-    # per plane (no float transpose): x * 127.5 + 127.5, saturated; the floor at -1 keeps the
-    # "abs" of convertScaleAbs from folding values below -1 back up
+    # x * 127.5 + 127.5, saturated; the floor at -1 keeps the "abs" of convertScaleAbs from
+    # folding values below -1 back up. A channels-last forward leaves the pixels interleaved in
+    # memory: converted as they lie; else plane by plane (no float transpose)
+    hwc = rgb.transpose(1, 2, 0)[:height, :width]
+    if hwc.dtype == np.float32 and hwc.strides[2] == 4 and hwc.strides[1] == 12:
+        return cv2.convertScaleAbs(np.maximum(hwc, np.float32(-1.0)), alpha=127.5, beta=127.5)
     planes = [cv2.convertScaleAbs(np.maximum(np.asarray(rgb[c, :height, :width], np.float32), np.float32(-1.0)),
                                   alpha=127.5, beta=127.5) for c in range(3)]
     return cv2.merge(planes)

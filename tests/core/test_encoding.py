@@ -167,3 +167,8 @@ def test_decode_output_u8_rounds_saturates_and_crops() -> None:
         assert out.dtype == np.uint8 and out.flags.c_contiguous
         assert np.array_equal(out, expected[:h, :w])
     assert list(decode_output_u8(x)[0, :4, 0]) == [0, 0, 255, 255]
+    # a channels-last forward's output: the same numbers from interleaved memory
+    interleaved = np.ascontiguousarray(x.transpose(1, 2, 0)).transpose(2, 0, 1)
+    for h, w in ((None, None), (50, 47), (1, 1)):
+        out = decode_output_u8(interleaved, h, w)
+        assert out.flags.c_contiguous and np.array_equal(out, expected[:h, :w])
