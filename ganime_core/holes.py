@@ -3,12 +3,12 @@
 The dual of ``ganime_core.paper``. Where the network is unsure (the point of a face or a
 sheet of dark hair farthest from any line) it sometimes paints a patch of paper white, a disc
 in the middle of a coloured region. A region of the line art that is not the page, that no
-hint claims, and that the network coloured for the most part (under ``MAX_SHARE`` of its
-off-line pixels white) gets its white pixels back in the colour of the rest of the region
-(their median), blended in over ``RAMP`` px so the patch leaves no edge. A region the network
-made mostly white (a white shirt, the whites of the eyes) is left as it is, and so is every
-pixel on or next to a line. The fill is a smooth average of the coloured pixels around each
-hole (a normalised blur), the region's median where none is near.
+hint claims, and that the network coloured for the most part (at most ``MAX_SHARE`` of its
+off-line pixels white) gets its white pixels, and the light rim the network paints around them,
+back in the colour around them: a smooth average of the coloured pixels near each hole (a
+normalised blur), the region's median where none is near, blended in over ``RAMP`` px so the
+patch leaves no edge. A region the network made mostly white (a white shirt, the whites of the
+eyes) is left as it is, and so is every pixel on or next to a line.
 
 Only at working sizes up to ``HOLES_MAX_SIDE``: that is where the shipped model paints these
 discs (the validation canvas, sketches under 400 px, the app's quick preview at 256). At 512
@@ -72,14 +72,12 @@ def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
     box = (slice(max(0, y - pad), y + h + pad), slice(max(0, x - pad), x + w + pad))
     grown = _grow(holes[box], lab8(rgb[box]), med, labels[box], (off & in_eligible)[box])
     fill = cv2.cvtColor(np.clip(med, 0, 255).astype(np.uint8)[:, None], cv2.COLOR_Lab2RGB)[:, 0]
-    # the fill: the colours around each hole carried in (inpainting); a line's dark edge is kept
-    # out by painting the pixels near the lines with their region's colour first
     # the fill: a smooth average of the coloured pixels around each hole (normalised blur),
     # the region's median where no such pixel is near
     known = (off & ~white & in_eligible)[box] & ~grown
     near = _around(rgb[box], known)
     filled = paint_labels(fill, labels[box])
-    cv2.copyTo(near, (near[..., 0] != 0) | (near[..., 1] != 0) | (near[..., 2] != 0), filled)
+    cv2.copyTo(near, np.asarray(near.any(axis=2), np.uint8), filled)
     inside = cv2.distanceTransform(grown.view(np.uint8), cv2.DIST_L2, 3)
     alpha = np.minimum(inside, ramp) * np.float32(1.0 / ramp)
     out = rgb.copy()
