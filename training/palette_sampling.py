@@ -70,8 +70,7 @@ def paper_mask(rgb: np.ndarray, regions: Regions, *, min_ink_distance: float = 3
 
     A page region touches the border and is mostly white in the ground truth (at least
     ``min_white_share`` of its pixels). Near-white pixels of a coloured region (the pale middle
-    of a face cut by the crop) are not paper: weighting them taught the network to paint a white
-    disc where a face is farthest from any line.
+    of a face cut by the crop) belong to the figure, not the paper, and get no extra weight.
     """
     white = (rgb >= 245).all(axis=2)
     lab = regions.labels
