@@ -6,8 +6,6 @@ arithmetic is :class:`viewport.Viewport`.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from enum import StrEnum
 
 import numpy as np
@@ -26,15 +24,21 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from .canvas_paint import HINT_OPACITY, draw_barriers, draw_cursor, draw_pending, draw_welcome
+from .canvas_paint import (
+    HINT_OPACITY,
+    draw_barriers,
+    draw_cursor,
+    draw_pending,
+    draw_result,
+    draw_welcome,
+)
 from .document import Document
+from .fill_highlight import FillHighlight, HoverFn
 from .hint_outline import OutlineCache
 from .hint_overlay import HintOverlay
 from .qt_util import qimage_view, to_qimage
 from .tools import Tool, ToolController
 from .viewport import ZOOM_STEP, Viewport
-
-log = logging.getLogger(__name__)
 
 BACKGROUND = QColor("#4a4d55")
 GAP = 24  # image pixels between the panels of the side-by-side view
@@ -71,13 +75,10 @@ class Canvas(QWidget):
         self._drag_split = False
         self._restore_tool: Tool | None = None
         self._mouse: QPointF | None = None
-        # the fill tool's hover: region key under the pointer (None: nothing to show yet);
+        # the fill tool's hover: the region key under the pointer comes from ``region_hover``;
         # its picture arrives later through :meth:`show_region`
-        self.region_hover: Callable[[int, int, tuple[int, int, int]], tuple | None] | None = None
-        self._region_want: tuple | None = None
-        self._region_key: tuple | None = None
-        self._region_img = QImage()
-        self._region_pos = QPointF()
+        self.region_hover: HoverFn | None = None
+        self._fill = FillHighlight()
         self._regions_preview = QImage()  # the "Close gaps" slider's live region preview
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
         self._blank_key: tuple[int, int] | None = None
@@ -106,7 +107,7 @@ class Canvas(QWidget):
         if kind in ("lines", "image", "hints", "barriers", "gap"):
             # the highlighted region may be gone, or its colour is now a hint (or an undone one):
             # the next pointer move asks again
-            self._region_want = None
+            self._fill.forget()
         if kind == "image":
             self._regions_preview = QImage()
             self._lines_img = qimage_view(doc.lines)
@@ -162,7 +163,7 @@ class Canvas(QWidget):
     def clear_hover(self) -> None:
         """Forget the pointer: no brush ring, no fill highlight (it left, or a menu opened)."""
         self._mouse = None
-        self._region_want = None
+        self._fill.forget()
         self.update()
 
     # -- view --------------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ class Canvas(QWidget):
             self._draw_hints(p, 0)
             self._draw_overlays(p, 0)
             if self.region_shown:
-                p.drawImage(self._region_pos, self._region_img)
+                p.drawImage(self._fill.pos, self._fill.image)
         elif self.mode == ViewMode.SPLIT:
             sx = self.split * w
             p.save()
@@ -299,13 +300,7 @@ class Canvas(QWidget):
             p.setOpacity(1.0)
 
     def _draw_after(self, p: QPainter, x: float) -> None:
-        if self._result_img.isNull():
-            p.drawImage(QPointF(x, 0), self._lines_img)
-            return
-        p.drawImage(QPointF(x, 0), self._result_img)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
-        p.drawImage(QPointF(x, 0), self._lines_img)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        draw_result(p, QPointF(x, 0), self._result_img, self._lines_img)
 
     # -- input ------------------------------------------------------------------------------------------
 
@@ -352,24 +347,19 @@ class Canvas(QWidget):
         doc = self.doc
         if doc is None or self.region_hover is None:
             return
-        want = None
         if 0 <= x < doc.size[0] and 0 <= y < doc.size[1]:
-            try:
-                want = self.region_hover(x, y, self.controller.brush.color)
-            except Exception:  # highlighting is a nicety: never let it break painting
-                log.exception("region highlight failed")
-        self._region_want = want
+            self._fill.ask(self.region_hover, x, y, self.controller.brush.color)
+        else:
+            self._fill.forget()
 
     def show_region(self, key: tuple, image: QImage, x: int, y: int) -> None:
         """A region's highlight picture (RGBA, its box at ``x, y``) has been drawn."""
-        self._region_key, self._region_img, self._region_pos = key, image, QPointF(x, y)
-        if key == self._region_want:
+        if self._fill.arrived(key, image, x, y):
             self.update()
 
     @property
     def region_shown(self) -> bool:
-        return (self.controller.brush.tool == Tool.BUCKET and self._region_want is not None
-                and self._region_want == self._region_key and not self._region_img.isNull())
+        return self.controller.brush.tool == Tool.BUCKET and self._fill.ready
 
     def refresh_region(self) -> None:
         """Redo the fill highlight under the pointer (the regions just became ready)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
 from ganime_core.barriers import Barrier
 
@@ -92,3 +92,12 @@ def draw_welcome(p: QPainter, rect: QRectF) -> None:
     font.setPointSizeF(font.pointSizeF() * 1.15)
     p.setFont(font)
     p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, WELCOME)
+
+
+def draw_result(p: QPainter, at: QPointF, result: QImage, lines: QImage) -> None:
+    """The result with the line art multiplied over it (the line art alone before a result)."""
+    if not result.isNull():
+        p.drawImage(at, result)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+    p.drawImage(at, lines)
+    p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)

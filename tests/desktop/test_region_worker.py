@@ -139,13 +139,13 @@ def test_hover_shows_nothing_until_ready_and_prefetch_follows_the_tool(
     qtbot.mouseMove(c, widget_point(c, 60, 60))  # two moves: one is sure to be an event
     qtbot.mouseMove(c, widget_point(c, 70, 70))
     qtbot.waitUntil(lambda: c.region_shown, timeout=WAIT_MS)  # no second move needed
-    square = c._region_key[1]
-    rgba = from_qimage(c._region_img)
-    x0, y0 = int(c._region_pos.x()), int(c._region_pos.y())
+    square = c._fill.key[1]
+    rgba = from_qimage(c._fill.image)
+    x0, y0 = int(c._fill.pos.x()), int(c._fill.pos.y())
     assert 15 <= x0 <= 25 and 15 <= y0 <= 25 and rgba.shape[0] < 110, "cropped to its box"
     assert rgba[70 - y0, 70 - x0, 3] > 0
     qtbot.mouseMove(c, widget_point(c, 200, 40))  # the paper around the shapes
-    qtbot.waitUntil(lambda: c.region_shown and c._region_key[1] != square, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: c.region_shown and c._fill.key[1] != square, timeout=WAIT_MS)
 
     key = win.regions.key()
     win.set_tool(Tool.PEN)
