@@ -24,6 +24,7 @@ from torch import nn
 from .barriers import BarriersLike, barrier_mask, shrink, thicken
 from .barriers import apply as burn_barriers
 from .calibration import Calibration, calibrate, check_choice, fast_norms
+from .clean import clean_colour
 from .constants import COLOR_MODES, DEFAULT_GAP, HINT_SCOPES, LINE_MODES
 from .dense_hints import spread_hints
 from .devices import is_out_of_memory, resolve_device
@@ -175,7 +176,7 @@ class Colorizer:
                  lines: str = "multiply", mode: str = "plain", layers: bool = False,
                  palette: PaletteLike = None, reference: ReferenceLike = None,
                  gap: int | None = None, hint_scope: str = "regions", paper: bool = True,
-                 barriers: BarriersLike = None) -> Result:
+                 barriers: BarriersLike = None, clean: bool = True) -> Result:
         """Colorize line art of any size; the result has the input's full resolution.
 
         ``mode``: ``plain`` (the network's colour), ``flats`` (one exact colour per closed
@@ -192,8 +193,9 @@ class Colorizer:
         change); ``network`` leaves the network's output as it is. ``paper``: the unhinted
         page around the figure stays white where the network left it light (``ganime_core.paper``),
         and at working sizes up to 384 white holes it leaves inside coloured regions are filled
-        (``ganime_core.holes``); models with dense-hint inputs only, so older models give
-        exactly their old output.
+        (``ganime_core.holes``). ``clean``: the network's grain is smoothed away inside each
+        closed region, never across a line (``ganime_core.clean``). ``paper`` and ``clean`` act
+        for models with dense-hint inputs only, so older models give exactly their old output.
         ``barriers``: invisible lines that only the segmentation sees (regions, dense hints,
         paper, hint scope, flats, the colour's edges), never drawn: a bool mask at the input's
         full size, a grey / RGBA array or a PNG path (opaque dark pixels are barrier).
@@ -208,7 +210,7 @@ class Colorizer:
         small_hints = (_hint_raster(hints, page.width, page.height, to=(page.w, page.h)) if full_hints is None
                        else full_hints.resized(page.w, page.h))
         guide = palette_of(palette, reference)
-        small_rgb = self._working_colour(page, small_hints, guide, hint_scope, paper)
+        small_rgb = self._working_colour(page, small_hints, guide, hint_scope, paper, clean)
         color_u8 = upsample_colour(small_rgb, plan=self._edge_plan(page))
         region_layers = None
         if mode != "plain" or layers:
@@ -226,8 +228,8 @@ class Colorizer:
                       device=str(self.device), mode=mode, layers=region_layers)
 
     def _working_colour(self, page: _Page, hints: HintRaster | None, guide: np.ndarray | None,
-                        hint_scope: str, paper: bool) -> np.ndarray:
-        """uint8 hxwx3: the network's colour at the working size, hint-scoped and paper kept."""
+                        hint_scope: str, paper: bool, clean: bool = True) -> np.ndarray:
+        """uint8 hxwx3: the network's colour at the working size, hint-scoped, paper kept, cleaned."""
         new_inputs = "dense_mask" in self.channels  # models of the first design stay bit-identical
         regions = self._regions(page.seg_small, page.gap_ws, page.key_small) if new_inputs else None
         dense = None if regions is None or hints is None else spread_hints(regions, hints)
@@ -240,6 +242,8 @@ class Colorizer:
             y = keep_paper(y, regions, claimed)
             if max(page.w, page.h) <= HOLES_MAX_SIDE:
                 y = fill_holes(y, regions, claimed)
+        if regions is not None and clean:
+            y = clean_colour(y, regions)
         if guide is not None and self.code_dim:  # finish moving the colours to the guide's
             keep = None if hints is None else hints.mask if dense is None else (dense.mask | hints.mask)
             y = transfer(y, page.small, guide, keep=keep)

@@ -238,27 +238,43 @@ def _region_classes(labels: np.ndarray, n: int, reach: int) -> np.ndarray:
 
 
 def smooth_in_regions(values: np.ndarray, weights: np.ndarray, labels: np.ndarray, n: int,
-                      sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted smoothing of ``values`` (about a Gaussian of ``sigma`` px) that never mixes regions.
+                      sigma: float, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted smoothing of ``values`` (HxW or HxWxC; about a Gaussian of ``sigma`` px) that
+    never mixes regions.
 
     Normalised convolution (two box filters) run per class of ``_region_classes``: regions of
-    one class lie farther apart than the filter reaches. Returns ``(smoothed, support)``:
-    ``support`` is the smoothed weight, 0 where no weighted pixel of the pixel's own region is
-    in reach (there ``smoothed`` is 0 too).
+    one class lie farther apart than the filter reaches. ``classes`` may be given (from
+    ``region_classes`` with the same ``sigma``) when the same labels are smoothed again.
+    Returns ``(smoothed, support)``: ``support`` (HxW) is the smoothed weight, 0 where no
+    weighted pixel of the pixel's own region is in reach (there ``smoothed`` is 0 too).
     """
-    k = max(3, int(round(np.sqrt(6.0 * sigma * sigma + 1.0))) | 1)  # two boxes of k: variance sigma^2
-    classes = _region_classes(labels, n, reach=k)
-    cls = classes[labels].astype(np.uint8 if classes.max() < 255 else np.int32)
-    num_w = cv2.merge([values * weights, weights]).astype(np.float32, copy=False)
+    k = box_size(sigma)
+    if classes is None:
+        classes = _region_classes(labels, n, reach=k)
+    cls = np.take(classes.astype(np.uint8 if classes.max() < 255 else np.int32), labels)
+    planes = values[..., None] if values.ndim == 2 else values
+    num_w = np.dstack([planes * weights[..., None], weights]).astype(np.float32, copy=False)
     acc = np.zeros_like(num_w)
+    buf = np.empty_like(num_w)
     for c in range(int(classes.max()) + 1):
-        in_c = (cls == c)[..., None]
-        blurred = cv2.blur(cv2.blur(num_w * in_c, (k, k)), (k, k))
-        np.copyto(acc, blurred, where=in_c)
-    smoothed, support = acc[..., 0], acc[..., 1]
-    ok = support > 1e-6
-    smoothed = np.divide(smoothed, support, out=np.zeros_like(smoothed), where=ok)
-    return smoothed, support
+        in_c = np.asarray(cls == c, np.uint8)
+        buf.fill(0)
+        cv2.copyTo(num_w, in_c, buf)
+        cv2.copyTo(cv2.blur(cv2.blur(buf, (k, k)), (k, k)), in_c, acc)
+    support = np.ascontiguousarray(acc[..., -1])
+    ok = (support > 1e-6)[..., None]
+    smoothed = np.divide(acc[..., :-1], support[..., None], out=np.zeros_like(acc[..., :-1]), where=ok)
+    return (smoothed[..., 0] if values.ndim == 2 else smoothed), support
+
+
+def box_size(sigma: float) -> int:
+    """The odd box width of which two passes smooth about as a Gaussian of ``sigma`` px."""
+    return max(3, int(round(np.sqrt(6.0 * sigma * sigma + 1.0))) | 1)
+
+
+def region_classes(labels: np.ndarray, n: int, sigma: float) -> np.ndarray:
+    """(n+1,) int: the classes ``smooth_in_regions`` runs on for this ``sigma`` (to reuse them)."""
+    return _region_classes(labels, n, reach=box_size(sigma))
 
 
 def _work_step(shape: tuple[int, int]) -> int:
@@ -385,4 +401,4 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
 
 
 __all__ = ["MODES", "RegionLayers", "compose", "hint_claims", "median_per_label", "network_palette",
-           "page_regions", "region_colors", "shading_from", "shading_image", "smooth_in_regions"]
+           "page_regions", "region_classes", "region_colors", "shading_from", "shading_image", "smooth_in_regions"]
