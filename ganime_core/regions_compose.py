@@ -237,30 +237,32 @@ def _region_classes(labels: np.ndarray, n: int, reach: int) -> np.ndarray:
     return np.asarray(classes, np.int32)
 
 
+ClassPlan = list[tuple[tuple[slice, slice], np.ndarray]]
+
+
 def smooth_in_regions(values: np.ndarray, weights: np.ndarray, labels: np.ndarray, n: int,
-                      sigma: float, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                      sigma: float, plan: ClassPlan | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Weighted smoothing of ``values`` (HxW or HxWxC; about a Gaussian of ``sigma`` px) that
     never mixes regions.
 
-    Normalised convolution (two box filters) run per class of ``_region_classes``: regions of
-    one class lie farther apart than the filter reaches. ``classes`` may be given (from
-    ``region_classes`` with the same ``sigma``) when the same labels are smoothed again.
-    Returns ``(smoothed, support)``: ``support`` (HxW) is the smoothed weight, 0 where no
-    weighted pixel of the pixel's own region is in reach (there ``smoothed`` is 0 too).
+    Normalised convolution (two box filters) run per class of ``_region_classes``, in the box
+    around the class: regions of one class lie farther apart than the filter reaches. ``plan``
+    (``smoothing_plan`` of the same labels and ``sigma``) may be given when the same labels are
+    smoothed again. Returns ``(smoothed, support)``: ``support`` (HxW) is the smoothed weight, 0
+    where no weighted pixel of the pixel's own region is in reach (there ``smoothed`` is 0 too).
     """
     k = box_size(sigma)
-    if classes is None:
-        classes = _region_classes(labels, n, reach=k)
-    cls = np.take(classes.astype(np.uint8 if classes.max() < 255 else np.int32), labels)
+    if plan is None:
+        plan = smoothing_plan(labels, n, sigma)
     planes = values[..., None] if values.ndim == 2 else values
-    num_w = np.dstack([planes * weights[..., None], weights]).astype(np.float32, copy=False)
+    num_w = np.empty((*weights.shape, planes.shape[2] + 1), np.float32)
+    np.multiply(planes, weights[..., None], out=num_w[..., :-1])
+    num_w[..., -1] = weights
     acc = np.zeros_like(num_w)
-    buf = np.empty_like(num_w)
-    for c in range(int(classes.max()) + 1):
-        in_c = np.asarray(cls == c, np.uint8)
-        buf.fill(0)
-        cv2.copyTo(num_w, in_c, buf)
-        cv2.copyTo(cv2.blur(cv2.blur(buf, (k, k)), (k, k)), in_c, acc)
+    for box, in_c in plan:
+        buf = np.zeros_like(num_w[box])
+        cv2.copyTo(num_w[box], in_c, buf)
+        cv2.copyTo(cv2.blur(cv2.blur(buf, (k, k)), (k, k)), in_c, acc[box])
     support = np.ascontiguousarray(acc[..., -1])
     ok = (support > 1e-6)[..., None]
     smoothed = np.divide(acc[..., :-1], support[..., None], out=np.zeros_like(acc[..., :-1]), where=ok)
@@ -272,9 +274,23 @@ def box_size(sigma: float) -> int:
     return max(3, int(round(np.sqrt(6.0 * sigma * sigma + 1.0))) | 1)
 
 
-def region_classes(labels: np.ndarray, n: int, sigma: float) -> np.ndarray:
-    """(n+1,) int: the classes ``smooth_in_regions`` runs on for this ``sigma`` (to reuse them)."""
-    return _region_classes(labels, n, reach=box_size(sigma))
+def smoothing_plan(labels: np.ndarray, n: int, sigma: float) -> ClassPlan:
+    """Per class of regions (``_region_classes``): the box the filter must run in (the class's
+    pixels and the filter's reach around them) and the class's uint8 mask in that box."""
+    k = box_size(sigma)
+    classes = _region_classes(labels, n, reach=k)
+    cls = np.take(classes.astype(np.uint8 if classes.max() < 255 else np.int32), labels)
+    h, w = labels.shape
+    reach = 2 * (k // 2)  # two box passes: beyond this a pixel no longer feels another
+    plan: ClassPlan = []
+    for c in range(int(classes.max()) + 1):
+        in_c = np.asarray(cls == c, np.uint8)
+        x, y, bw, bh = cv2.boundingRect(in_c)
+        if bw == 0:
+            continue
+        box = (slice(max(0, y - reach), min(h, y + bh + reach)), slice(max(0, x - reach), min(w, x + bw + reach)))
+        plan.append((box, np.ascontiguousarray(in_c[box])))
+    return plan
 
 
 def _work_step(shape: tuple[int, int]) -> int:
@@ -401,4 +417,4 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
 
 
 __all__ = ["MODES", "RegionLayers", "compose", "hint_claims", "median_per_label", "network_palette",
-           "page_regions", "region_classes", "region_colors", "shading_from", "shading_image", "smooth_in_regions"]
+           "page_regions", "region_colors", "shading_from", "shading_image", "smooth_in_regions", "smoothing_plan"]
