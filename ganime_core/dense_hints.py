@@ -46,7 +46,7 @@ def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float
     mask = np.take(claimed, labels)
     is_open = open_regions(regions, open_area) & claimed
     if is_open.any():
-        mask &= _near_open_strokes(labels, hints.mask, is_open, max(2.0, open_radius * max(labels.shape)))
+        mask &= near_open_strokes(labels, hints.mask, is_open, open_reach(labels.shape, open_radius))
         if not mask.any():
             return None
     rgb = paint_labels(colours, labels)
@@ -55,7 +55,12 @@ def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float
     return HintRaster(rgb, mask)
 
 
-def _near_open_strokes(labels: np.ndarray, strokes: np.ndarray, is_open: np.ndarray,
+def open_reach(shape: tuple[int, ...], open_radius: float = OPEN_RADIUS) -> float:
+    """How far (px) a hint reaches in an open region of a page of this shape."""
+    return max(2.0, open_radius * max(shape[:2]))
+
+
+def near_open_strokes(labels: np.ndarray, strokes: np.ndarray, is_open: np.ndarray,
                        radius: float) -> np.ndarray:
     """bool HxW: False in open regions farther than ``radius`` from a stroke in one, else True.
 

@@ -10,7 +10,7 @@ from scipy.sparse import coo_matrix
 
 from .constants import COLOR_MODES, PAPER_LIGHT
 from .hints import HintRaster
-from .imageops import lab8, median_per_label, multiply_u8
+from .imageops import lab8, median_per_label, multiply_u8, paint_labels
 from .regions_segment import RegionConfig, Regions, as_lines, segment
 
 MODES = COLOR_MODES
@@ -171,8 +171,9 @@ def region_colors(regions: Regions, color: np.ndarray, hints: HintRaster | None 
 
 
 def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None,
-             keep_white: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(flat palette, network palette, hinted flags); the unhinted page is white."""
+             keep_white: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(flat palette, network palette, hinted flags, the flat palette without the hints); the
+    unhinted page is white."""
     net = network_palette(regions, color)
     pal = net.copy()
     if keep_white:
@@ -180,10 +181,29 @@ def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None,
         chroma = np.hypot(lab[:, 1] - 128, lab[:, 2] - 128)
         pal[(lab[:, 0] >= 230) & (chroma <= 10)] = 255  # L* >= 90, nearly grey
     pal[page_regions(regions, net)] = 255
+    pal[0] = 255
+    unhinted = pal.copy()
     claimed, colours = hint_claims(regions, hints)
     pal[claimed] = colours[claimed]
-    pal[0] = 255
-    return pal, net, claimed
+    return pal, net, claimed, unhinted
+
+
+def _flats(regions: Regions, pal: np.ndarray, unhinted: np.ndarray, claimed: np.ndarray,
+           hints: HintRaster | None) -> np.ndarray:
+    """uint8 HxWx3 flat colours. A hint in an open region (the page, or a figure joined to it
+    through a gap wider than the closing size) colours only ``dense_hints.open_reach`` around
+    its strokes, as the dense hints do; the rest of that region keeps its unhinted colour (the
+    page stays paper)."""
+    from .dense_hints import near_open_strokes, open_reach, open_regions  # builds on this module
+
+    flats = paint_labels(pal, regions.labels)
+    is_open = open_regions(regions) & claimed
+    if hints is None or not is_open.any():
+        return flats
+    far = ~near_open_strokes(regions.labels, hints.mask, is_open, open_reach(regions.shape))
+    if far.any():
+        cv2.copyTo(paint_labels(unhinted, regions.labels), far.view(np.uint8), flats)
+    return flats
 
 
 def page_regions(regions: Regions, net_palette: np.ndarray) -> np.ndarray:
@@ -403,8 +423,8 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
         regions = segment(lines, config)
     elif regions.labels.shape != lines.shape:
         raise ValueError("regions were computed for a different image size")
-    pal, net, claimed = _palette(regions, color, hints, config.keep_white)
-    flats = pal[regions.labels]
+    pal, net, claimed, unhinted = _palette(regions, color, hints, config.keep_white)
+    flats = _flats(regions, pal, unhinted, claimed, hints)
     shading = shading_from(regions, color, neutral=page_regions(regions, net))
     if mode == "plain":
         composite = multiply_u8(color, lines)

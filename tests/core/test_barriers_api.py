@@ -50,7 +50,10 @@ def _fills_inside(result) -> bool:
 def test_gap_closing_and_a_barrier_each_keep_the_hint_inside(colorizer: Colorizer) -> None:
     sketch = _open_box()
     open_ = colorizer.colorize(sketch, HINT, mode="flats", gap=0)
-    assert _fills_inside(open_) and _leaks(open_)  # the 9-px gap lets the fill out
+    # the 9-px gap joins the box to the page: the hint colours only its own neighbourhood
+    # (dense_hints.open_reach), neither the whole box nor the page
+    assert not _fills_inside(open_) and not _leaks(open_)
+    assert np.all(open_.color[370:390, 370:390] == GREEN)
     closed = colorizer.colorize(sketch, HINT, mode="flats", gap=12)
     assert _fills_inside(closed) and not _leaks(closed)
     walled = colorizer.colorize(sketch, HINT, mode="flats", gap=0, barriers=_barrier())

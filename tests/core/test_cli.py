@@ -207,8 +207,9 @@ def test_gap_is_passed_to_colorize(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_gap_closes_an_open_outline_on_real_pixels(tiny_weights: Path, tmp_path: Path) -> None:
-    """A red hint inside a circle with a 9-px opening: with --gap 0 it floods the background,
-    with --gap 12 it stays inside (flats mode: a hint claims its whole region)."""
+    """A red hint inside a circle with a 9-px opening: with --gap 0 the circle is part of the
+    page, so the hint colours only its neighbourhood (neither the whole circle nor the page);
+    with --gap 12 it fills the circle and stays inside (flats mode: a hint claims its region)."""
     import cv2
 
     page = np.full((160, 160), 255, np.uint8)
@@ -227,7 +228,8 @@ def test_gap_closes_an_open_outline_on_real_pixels(tiny_weights: Path, tmp_path:
         return px[0] > 150 and px[1] < 100 and px[2] < 100
 
     assert red(closed[80, 80]) and red(open_[80, 80])
-    assert red(open_[10, 10]) and not red(closed[10, 10])
+    assert red(closed[55, 80]) and not red(open_[55, 80])  # 25 px from the stroke, in the circle
+    assert not red(open_[10, 10]) and not red(closed[10, 10])
 
 
 def test_folder_reads_gif_and_counts_skipped_files(tiny_weights: Path, tmp_path: Path, capsys) -> None:
@@ -322,10 +324,11 @@ def test_barriers_file_closes_a_gap_the_segmentation_sees(tiny_weights: Path, tm
     def red(px: np.ndarray) -> bool:
         return px[0] > 150 and px[1] < 100 and px[2] < 100
 
-    assert red(open_[80, 80]) and red(open_[10, 10])  # without a barrier the hint leaks out
+    # without a barrier the ring is part of the page: the hint colours only its neighbourhood
+    assert red(open_[80, 80]) and not red(open_[55, 80]) and not red(open_[10, 10])
     for kind in ("json", "png"):
         closed = np.asarray(Image.open(tmp_path / kind / "ring.png")).astype(int)
-        assert red(closed[80, 80]) and not red(closed[10, 10]), kind
+        assert red(closed[80, 80]) and red(closed[55, 80]) and not red(closed[10, 10]), kind
         assert not (closed[72:90, 121:124] < 60).all(), kind  # the barrier itself is never drawn
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from ganime_core.api import Colorizer
 from ganime_core.dense_hints import spread_hints
 from ganime_core.encoding import CHANNELS_V2, CODE_DIM, split
 from ganime_core.hints import HintRaster, Stroke, rasterize
 from ganime_core.models import build_generator
+from ganime_core.regions_compose import compose
 from ganime_core.regions_segment import segment
 from ganime_core.weights import save_weights
 
@@ -63,6 +65,27 @@ def test_a_hint_in_an_open_region_spreads_to_a_radius_not_the_page() -> None:
     radius = 0.06 * 300
     assert dense.mask.sum() <= np.pi * (radius + 4) ** 2
     assert dense.mask[150, 150] and not dense.mask[10, 10]
+
+
+@pytest.mark.parametrize("mode", ["flats", "locked"])
+def test_flats_of_an_open_region_take_a_hint_near_it_and_the_page_stays_paper(mode: str) -> None:
+    lines = np.ones((300, 300), np.float32)
+    cv2.circle(lines, (150, 150), 60, 0.0, 2)
+    lines[140:162, 205:215] = 1.0  # a 22 px gap: the circle's inside is the page
+    regions = segment(lines)
+    network = np.full((300, 300, 3), 250, np.uint8)  # the network left it all paper
+    layers = compose(lines, network, _dot(150, 150, (30, 160, 30), 300), mode=mode, regions=regions)
+    green = np.all(layers.flats == (30, 160, 30), axis=2)
+    assert green[150, 150] and green[150, 160]  # the hint's own neighbourhood takes it
+    assert green.sum() <= np.pi * (0.06 * 300 + 4) ** 2  # ... and no more than its reach
+    assert (layers.composite[10:40, 10:40] == 255).all()  # the page stays paper
+    # a hint in a closed region still fills all of it
+    closed = np.ones((300, 300), np.float32)
+    cv2.circle(closed, (150, 150), 60, 0.0, 2)
+    regions = segment(closed)
+    layers = compose(closed, network, _dot(150, 150, (30, 160, 30), 300), mode=mode, regions=regions)
+    inside = regions.labels == regions.region_at(150, 150)
+    assert (np.all(layers.flats == (30, 160, 30), axis=2) == inside).all()
 
 
 def test_the_colorizer_gives_a_dense_hint_model_its_dense_channels(tmp_path) -> None:

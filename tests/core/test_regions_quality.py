@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
+from ganime_core.hints import HintRaster
 from ganime_core.regions import Regions, compose, segment
 from ganime_core.regions_compose import network_palette
 from ganime_core.regions_metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
@@ -163,7 +164,8 @@ def _curves(size: int) -> np.ndarray:
 def test_region_edges_follow_the_lines_at_full_resolution() -> None:
     """2048² page, network colour at 512 px (a wash across the lines): the flats boundary is
     within 1 px of the line art everywhere, and the locked colour on both sides of every line
-    is its own region's."""
+    is its own region's. The three regions touch the border (two are half the page), so a
+    dot would colour only its neighbourhood: they are filled, as the app's fill tool does."""
     size = 2048
     img = _curves(size)
     lines = img.astype(np.float32) / 255.0
@@ -172,7 +174,13 @@ def test_region_edges_follow_the_lines_at_full_resolution() -> None:
              (int(size * 0.6), int(size * 0.9))]
     labels = [regions.region_at(*p) for p in seeds]
     assert len(set(labels)) == 3
-    hints = shape_dots(lines.shape, seeds, radius=12)
+    fill = np.isin(regions.labels, labels) & (regions.ink_distance > 3)
+    dots = shape_dots(lines.shape, seeds, radius=12)
+    colours = {lab: dots.rgb[y, x] for lab, (x, y) in zip(labels, seeds, strict=True)}
+    rgb = np.zeros((*lines.shape, 3), np.uint8)
+    for lab, colour in colours.items():
+        rgb[fill & (regions.labels == lab)] = colour
+    hints = HintRaster(rgb, fill)
     small = cv2.resize(lines, (512, 512), interpolation=cv2.INTER_AREA)
     wash = cv2.GaussianBlur(np.dstack([small * 200] * 3).astype(np.uint8), (0, 0), 6)
     layers = compose(lines, wash, hints, mode="locked", regions=regions)
