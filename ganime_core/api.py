@@ -38,7 +38,7 @@ from .encoding import (
 from .errors import GanimeError
 from .hint_scope import region_lab, scope_hints
 from .hints import HintRaster, HintSet, Stroke, load_hints, rasterize
-from .holes import HOLES_MAX_SIDE, fill_holes
+from .holes import HOLES_MAX_SIDE, fill_holes, find_holes
 from .imageio import LoadedImage, from_array, load_image
 from .imageops import multiply_u8
 from .lineart import to_line_art
@@ -192,7 +192,8 @@ class Colorizer:
         (``ganime_core.hint_scope``; costs one more network pass, cached while only hints
         change); ``network`` leaves the network's output as it is. ``paper``: the unhinted
         page around the figure stays white where the network left it light (``ganime_core.paper``),
-        and at working sizes up to 384 white holes it leaves inside coloured regions are filled
+        and white holes it leaves inside coloured regions are filled at working sizes up to 384,
+        blended in by the clean step above that
         (``ganime_core.holes``). ``clean``: the network's grain is smoothed away inside each
         closed region, never across a line (``ganime_core.clean``). ``paper`` and ``clean`` act
         for models with dense-hint inputs only, so older models give exactly their old output.
@@ -237,13 +238,17 @@ class Colorizer:
         y = decode_output_u8(self.predict(x, code), page.h, page.w)
         if regions is not None and hints is not None and hint_scope == "regions":
             y = self._scoped(y, page, regions, hints, dense, guide)
+        skip = None  # white patches inside coloured regions, which the clean step does not sample
         if regions is not None and paper:
             claimed = None if dense is None else dense.mask
             y = keep_paper(y, regions, claimed)
             if max(page.w, page.h) <= HOLES_MAX_SIDE:
                 y = fill_holes(y, regions, claimed)
+            elif clean:
+                found = find_holes(y, regions, claimed)
+                skip = None if found is None else found[0]
         if regions is not None and clean:
-            y = clean_colour(y, regions)
+            y = clean_colour(y, regions, skip=skip)
         if guide is not None and self.code_dim:  # finish moving the colours to the guide's
             keep = None if hints is None else hints.mask if dense is None else (dense.mask | hints.mask)
             y = transfer(y, page.small, guide, keep=keep)

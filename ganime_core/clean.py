@@ -44,22 +44,30 @@ class _Grid:
     plan: ClassPlan  # ``smoothing_plan`` of the labels
 
 
-def clean_colour(rgb: np.ndarray, regions: Regions, *, sigma_div: float = CLEAN_SIGMA) -> np.ndarray:
-    """uint8 HxWx3: ``rgb`` (uint8, at the regions' size) smoothed inside each region."""
+def clean_colour(rgb: np.ndarray, regions: Regions, *, skip: np.ndarray | None = None,
+                 sigma_div: float = CLEAN_SIGMA) -> np.ndarray:
+    """uint8 HxWx3: ``rgb`` (uint8, at the regions' size) smoothed inside each region.
+
+    ``skip``: bool HxW pixels that are not samples (``holes.find_holes``: white patches inside
+    coloured regions); they take the smoothed colour around them like every other pixel.
+    """
     h, w = regions.shape
     if rgb.shape[:2] != (h, w):
         raise ValueError(f"colour is {rgb.shape[1]}x{rgb.shape[0]}, the regions {w}x{h}")
     step = max(1, -(-max(h, w) // CLEAN_WORK))
     grid = regions.memo(("clean_grid", step, sigma_div), lambda: _grid(regions, step, max(h, w) / sigma_div / step))
     sample = rgb[::step, ::step].astype(np.float32)
-    smoothed, support = smooth_in_regions(sample, grid.weights, grid.labels, regions.n, grid.sigma, grid.plan)
+    weights = grid.weights if skip is None else grid.weights * ~skip[::step, ::step]
+    smoothed, support = smooth_in_regions(sample, weights, grid.labels, regions.n, grid.sigma, grid.plan)
     valid = support >= MIN_SUPPORT
     smoothed[~valid] = sample[~valid]
     smoothed_u8 = np.clip(smoothed + 0.5, 0, 255).astype(np.uint8)
     if step == 1:
         return smoothed_u8
-    # which pixels may take the grid's colour depends on the support: on the line art alone
-    masks = regions.memo(("clean_back", step, sigma_div), lambda: _masks(regions, grid, valid))
+    # which pixels may take the grid's colour depends on the support without skipped pixels:
+    # on the line art alone (a skipped sample out of reach of any other carries its own colour)
+    masks = regions.memo(("clean_back", step, sigma_div),
+                         lambda: _masks(regions, grid, valid if skip is None else _support(grid, regions.n)))
     return _back(rgb, smoothed_u8, masks, step)
 
 
@@ -67,6 +75,12 @@ def _grid(regions: Regions, step: int, sigma: float) -> _Grid:
     labels = np.ascontiguousarray(regions.labels[::step, ::step])
     weights = (regions.ink_distance[::step, ::step] > OFF_LINE).astype(np.float32)
     return _Grid(step, sigma, labels, weights, smoothing_plan(labels, regions.n, sigma))
+
+
+def _support(grid: _Grid, n: int) -> np.ndarray:
+    """bool: grid samples with samples of their own region in reach (no pixel skipped)."""
+    _, support = smooth_in_regions(grid.weights, grid.weights, grid.labels, n, grid.sigma, grid.plan)
+    return support >= MIN_SUPPORT
 
 
 def _up(grid: np.ndarray, step: int, h: int, w: int) -> np.ndarray:

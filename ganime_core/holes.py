@@ -10,10 +10,12 @@ normalised blur), the region's median where none is near, blended in over ``RAMP
 patch leaves no edge. A region the network made mostly white (a white shirt, the whites of the
 eyes) is left as it is, and so is every pixel on or next to a line.
 
-Only at working sizes up to ``HOLES_MAX_SIDE``: that is where the shipped model paints these
+Filled this way at working sizes up to ``HOLES_MAX_SIDE``, where the shipped model paints the
 discs (the validation canvas, sketches under 400 px, the app's quick preview at 256). At 512
-its white patches are mostly highlights along hair strands, and filling them measured worse by
-eye on the sample line art (flat patches with light outlines, darkened cheeks).
+its white patches are mostly highlights along strands of hair and bits of sleeve; filled this
+way they left flat areas with light outlines (by eye on lineart_2-4), so there ``find_holes``
+only tells ``ganime_core.clean`` which pixels not to sample: the smoothing inside each region
+then carries the colour around a patch into it (a patch wider than its reach stays white).
 """
 
 from __future__ import annotations
@@ -36,18 +38,18 @@ AROUND_SIGMA = 6.0  # px (at the reduced size) of the blur that carries the colo
 AROUND_SIDE = 128  # the box around the holes is reduced to at most this many px on its long side
 
 
-def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = None, *,
-               max_share: float = MAX_SHARE, ramp: float = RAMP) -> np.ndarray:
-    """uint8 HxWx3 ``rgb`` with the white holes of coloured regions filled (a new array; the
-    input itself is returned when there is nothing to fill). ``claimed``: bool HxW pixels a
-    hint decides (their regions are left to the hint)."""
+def find_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = None, *,
+               max_share: float = MAX_SHARE) -> tuple[np.ndarray, np.ndarray] | None:
+    """(bool HxW holes, (n+1,) bool regions that have them), or None: the paper-white pixels
+    away from the lines in regions that are not the page, that no hint claims (``claimed``:
+    bool HxW pixels a hint decides) and that the network coloured for the most part."""
     white = cv2.inRange(rgb, (WHITE,) * 3, (255,) * 3).view(bool)
     off = regions.memo(("off_line", OFF_LINE), lambda: regions.ink_distance > OFF_LINE)
     labels = regions.labels
     n = regions.n
     holes = white & off
     if not holes.any():
-        return rgb
+        return None
     count = regions.memo(("off_line_area", OFF_LINE), lambda: np.bincount(labels[off], minlength=n + 1))
     n_white = np.bincount(labels[holes], minlength=n + 1)
     eligible = (n_white > 0) & (n_white <= max_share * count) & ~open_regions(regions)
@@ -55,9 +57,25 @@ def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
         eligible &= np.bincount(labels[claimed], minlength=n + 1) == 0
     eligible[0] = False
     if not eligible.any():
+        return None
+    holes &= np.take(eligible, labels)
+    return holes, eligible
+
+
+def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = None, *,
+               max_share: float = MAX_SHARE, ramp: float = RAMP) -> np.ndarray:
+    """uint8 HxWx3 ``rgb`` with the white holes of coloured regions filled (a new array; the
+    input itself is returned when there is nothing to fill). ``claimed``: bool HxW pixels a
+    hint decides (their regions are left to the hint)."""
+    found = find_holes(rgb, regions, claimed, max_share=max_share)
+    if found is None:
         return rgb
+    holes, eligible = found
+    labels = regions.labels
+    n = regions.n
+    off = regions.memo(("off_line", OFF_LINE), lambda: regions.ink_distance > OFF_LINE)
+    white = cv2.inRange(rgb, (WHITE,) * 3, (255,) * 3).view(bool)
     in_eligible = np.take(eligible, labels)
-    holes &= in_eligible
     # the colour of each region: the median of its coloured off-line pixels (in Lab), on every
     # other row and column (all of them when an eligible region has few such samples)
     source = off & ~white

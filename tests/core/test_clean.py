@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from ganime_core.clean import CLEAN_WORK, clean_colour
+from ganime_core.holes import find_holes
 from ganime_core.regions_compose import smooth_in_regions
 from ganime_core.regions_segment import segment
 
@@ -72,3 +73,22 @@ def test_smoothing_several_planes_at_once_equals_one_at_a_time() -> None:
         alone, support_c = smooth_in_regions(values[..., c], weights, regions.labels, regions.n, 5.0)
         np.testing.assert_allclose(together[..., c], alone, rtol=1e-5, atol=1e-3)
         np.testing.assert_array_equal(support, support_c)
+
+
+def test_skipped_white_patches_take_the_colour_around_them() -> None:
+    size = 2 * CLEAN_WORK + 112  # the app's working size: smoothed on a grid, brought back
+    lines = np.full((size, size), 255, np.uint8)
+    cv2.circle(lines, (size // 2, size // 2), size // 3, 0, 3)
+    skin = np.array([236, 190, 160])
+    rgb = np.full((size, size, 3), 255, np.uint8)
+    cv2.circle(rgb, (size // 2, size // 2), size // 3 - 2, skin.tolist(), -1)
+    cv2.circle(rgb, (size // 2, size // 2), 8, (255, 255, 255), -1)  # a white patch the network left
+    regions = segment(lines.astype(np.float32) / 255)
+    found = find_holes(rgb, regions)
+    assert found is not None and found[0][size // 2, size // 2]
+    plain = clean_colour(rgb, regions)
+    skipped = clean_colour(rgb, regions, skip=found[0])
+    centre = (size // 2, size // 2)
+    assert np.abs(skipped[centre].astype(int) - skin).max() <= 3  # skin, as around it
+    assert np.abs(plain[centre].astype(int) - skin).max() > 3  # sampled, the white lightens it
+    assert (skipped[5, 5] == 255).all()  # the page is not a hole
