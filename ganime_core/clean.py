@@ -8,13 +8,13 @@ crosses a line and the network's smudge along the lines does not spread). What i
 network's colour and its large-scale shading; the grain goes. A region too thin to have pixels
 away from its lines keeps the network's colour.
 
-Measured on 200 validation pictures at 256 px (shipped model, no hints): SSIM 0.638 -> 0.660,
-whole-picture CIEDE2000 21.48 -> 21.2 (see ``docs/colour.md`` §9).
+Measured on 200 validation pictures at 256 px (the December default model, no hints): SSIM
+0.638 -> 0.661, whole-picture CIEDE2000 21.48 -> 21.17 (see ``docs/colour.md`` §9).
 
 Worked out on a grid of at most ``CLEAN_WORK`` px on the long side (the grain is coarser than
-that; 5 ms at 512² on the 2-core AMD EPYC) and brought back region by region: a pixel takes the smoothed colour of its own region
-only (bilinear inside a region, the nearest grid sample of its region by the lines; its own
-colour if there is none).
+that; ~5 ms at 512² on the 2-core AMD EPYC) and brought back region by region: a pixel takes the
+smoothed colour of its own region only (bilinear inside a region, the nearest grid sample of its
+region by the lines; its own colour if there is none).
 """
 
 from __future__ import annotations
