@@ -43,6 +43,13 @@ def find_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
     """(bool HxW holes, (n+1,) bool regions that have them), or None: the paper-white pixels
     away from the lines in regions that are not the page, that no hint claims (``claimed``:
     bool HxW pixels a hint decides) and that the network coloured for the most part."""
+    found = _find(rgb, regions, claimed, max_share)
+    return None if found is None else found[:2]
+
+
+def _find(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None,
+          max_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """``find_holes``, with the white and the off-line masks it made (``fill_holes`` needs them)."""
     white = cv2.inRange(rgb, (WHITE,) * 3, (255,) * 3).view(bool)
     off = regions.memo(("off_line", OFF_LINE), lambda: regions.ink_distance > OFF_LINE)
     labels = regions.labels
@@ -59,7 +66,7 @@ def find_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
     if not eligible.any():
         return None
     holes &= np.take(eligible, labels)
-    return holes, eligible
+    return holes, eligible, white, off
 
 
 def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = None, *,
@@ -67,14 +74,12 @@ def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
     """uint8 HxWx3 ``rgb`` with the white holes of coloured regions filled (a new array; the
     input itself is returned when there is nothing to fill). ``claimed``: bool HxW pixels a
     hint decides (their regions are left to the hint)."""
-    found = find_holes(rgb, regions, claimed, max_share=max_share)
+    found = _find(rgb, regions, claimed, max_share)
     if found is None:
         return rgb
-    holes, eligible = found
+    holes, eligible, white, off = found
     labels = regions.labels
     n = regions.n
-    off = regions.memo(("off_line", OFF_LINE), lambda: regions.ink_distance > OFF_LINE)
-    white = cv2.inRange(rgb, (WHITE,) * 3, (255,) * 3).view(bool)
     in_eligible = np.take(eligible, labels)
     # the colour of each region: the median of its coloured off-line pixels (in Lab), on every
     # other row and column (all of them when an eligible region has few such samples)

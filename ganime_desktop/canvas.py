@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPen,
     QPointingDevice,
     QTabletEvent,
     QTransform,
@@ -26,10 +25,12 @@ from PySide6.QtWidgets import QWidget
 
 from .canvas_paint import (
     HINT_OPACITY,
+    colour_at,
     draw_barriers,
     draw_cursor,
     draw_pending,
     draw_result,
+    draw_split,
     draw_welcome,
 )
 from .document import Document
@@ -208,16 +209,7 @@ class Canvas(QWidget):
 
     def sample(self, x: int, y: int) -> tuple[int, int, int] | None:
         """The colour under an image point: result colour, else hint, else line art."""
-        doc = self.doc
-        if doc is None or not (0 <= x < doc.size[0] and 0 <= y < doc.size[1]):
-            return None
-        if doc.result is not None:
-            return tuple(int(v) for v in doc.result.color[y, x])  # type: ignore[return-value]
-        if not self._hints_img.isNull():
-            c = self._hints_img.pixelColor(x, y)
-            if c.alpha() > 0:
-                return c.red(), c.green(), c.blue()
-        return tuple(int(v) for v in doc.lines[y, x])  # type: ignore[return-value]
+        return colour_at(self.doc, self._hints_img, x, y)
 
     # -- painting -------------------------------------------------------------------------------------
 
@@ -239,16 +231,8 @@ class Canvas(QWidget):
             if self.region_shown:
                 p.drawImage(self._fill.pos, self._fill.image)
         elif self.mode == ViewMode.SPLIT:
-            sx = self.split * w
-            p.save()
-            p.setClipRect(QRectF(0, 0, sx, h))
-            self._draw_before(p, 0)
-            p.setClipRect(QRectF(sx, 0, w - sx, h))
-            self._draw_after(p, 0)
-            p.restore()
-            pen = QPen(QColor("#ffffff"), 2 / self.vp.zoom)
-            p.setPen(pen)
-            p.drawLine(QPointF(sx, 0), QPointF(sx, h))
+            draw_split(p, self.split * w, (w, h), self.vp.zoom,
+                       lambda: self._draw_before(p, 0), lambda: self._draw_after(p, 0))
         else:
             self._draw_before(p, 0)
             self._draw_after(p, w + GAP)

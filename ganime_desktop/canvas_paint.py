@@ -1,8 +1,10 @@
-"""Overlay painting helpers of the canvas: the stroke being drawn, brush cursor, welcome text."""
+"""Painting helpers of the canvas: the stroke being drawn, brush cursor, welcome text, the
+before/after split, and the colour under a point (the eyedropper)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
@@ -10,6 +12,9 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from ganime_core.barriers import Barrier
 
 from .tools import Tool, ToolController
+
+if TYPE_CHECKING:
+    from .document import Document
 
 HINT_OPACITY = 0.6
 BARRIER_DARK = QColor(20, 20, 30, 230)
@@ -101,3 +106,31 @@ def draw_result(p: QPainter, at: QPointF, result: QImage, lines: QImage) -> None
         p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
     p.drawImage(at, lines)
     p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+
+
+def draw_split(p: QPainter, sx: float, size: tuple[int, int], zoom: float,
+               before: Callable[[], None], after: Callable[[], None]) -> None:
+    """The before/after view: ``before`` left of image column ``sx``, ``after`` right of it, and
+    a white divider."""
+    w, h = size
+    p.save()
+    p.setClipRect(QRectF(0, 0, sx, h))
+    before()
+    p.setClipRect(QRectF(sx, 0, w - sx, h))
+    after()
+    p.restore()
+    p.setPen(QPen(QColor("#ffffff"), 2 / zoom))
+    p.drawLine(QPointF(sx, 0), QPointF(sx, h))
+
+
+def colour_at(doc: Document | None, hints: QImage, x: int, y: int) -> tuple[int, int, int] | None:
+    """The colour under image point (x, y): the result's colour, else a hint's, else the line art's."""
+    if doc is None or not (0 <= x < doc.size[0] and 0 <= y < doc.size[1]):
+        return None
+    if doc.result is not None:
+        return tuple(int(v) for v in doc.result.color[y, x])  # type: ignore[return-value]
+    if not hints.isNull():
+        c = hints.pixelColor(x, y)
+        if c.alpha() > 0:
+            return c.red(), c.green(), c.blue()
+    return tuple(int(v) for v in doc.lines[y, x])  # type: ignore[return-value]
