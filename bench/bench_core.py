@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from ganime_core.api import Colorizer, _as_image, _hint_raster
-from ganime_core.calibration import cpu_name
 from ganime_core.models import build_generator
-from ganime_core.upsample import mixed_band_width, two_region_page, upsample_colour
-from ganime_core.weights import DEFAULT_WEIGHTS, save_weights
+from ganime_core.post.upsample import mixed_band_width, two_region_page, upsample_colour
+from ganime_core.runtime.calibration import cpu_name
+from ganime_core.runtime.weights import DEFAULT_WEIGHTS, save_weights
 from training.metrics import ssim
 
 SIZES = (256, 512, 1024, 2048)
@@ -109,7 +109,7 @@ def _shipped_weights(tmp: Path) -> tuple[Path, str]:
 
 def _hinted(col: Colorizer, repeats: int) -> str:
     """512² with 5 hint dots: dense hints and the hint scope (a cached unhinted pass)."""
-    from ganime_core.hints import Stroke
+    from ganime_core.inputs.hints import Stroke
 
     sk = _sketch(512)
     strokes = [Stroke(points=((100.0 + 70 * i, 200.0 + 30 * i),), color=(200, 60 + 30 * i, 80), width=8.0)
@@ -129,7 +129,7 @@ def _hinted(col: Colorizer, repeats: int) -> str:
 
 def _prepost(col: Colorizer, repeats: int) -> str:
     """512²: end to end minus the network's forward passes, with and without hints."""
-    from ganime_core.hints import Stroke
+    from ganime_core.inputs.hints import Stroke
 
     forward: list[float] = []
     real = col.predict
@@ -175,7 +175,7 @@ def _band(col: Colorizer) -> str:
         now, before = mixed_band_width(result.color, page, delta_e=de), mixed_band_width(plain, page, delta_e=de)
         rows.append(f"| ΔE76 > {de:.0f} | {before[0]:.0f} / {before[1]:.0f} | {now[0]:.0f} / {now[1]:.0f} |")
     return "\n".join([
-        "Mixed colour band at 2048² (`ganime_core.upsample.two_region_page`: a box cut by a wavy line, "
+        "Mixed colour band at 2048² (`ganime_core.post.upsample.two_region_page`: a box cut by a wavy line, "
         "red hint left, blue right; per row, the pixels within 4 % of the page from the line whose colour "
         "is farther than ΔE76 from both sides' local colour, the line's own pixels excluded; median / p90 "
         "px over the middle rows). Goal ≤ 8 px.", "",

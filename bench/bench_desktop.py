@@ -27,14 +27,14 @@ GAP_GOAL_MS, LATENCY_GOAL_S = 50.0, 0.3
 
 
 def _model(tmp: Path) -> tuple[Path | None, str]:
-    from ganime_core.weights import DEFAULT_WEIGHTS
+    from ganime_core.runtime.weights import DEFAULT_WEIGHTS
 
     if DEFAULT_WEIGHTS.is_file():
         return None, f"default model `{DEFAULT_WEIGHTS.name}`"
     import torch
 
     from ganime_core.models import build_generator
-    from ganime_core.weights import save_weights
+    from ganime_core.runtime.weights import save_weights
 
     torch.manual_seed(0)
     model = build_generator("unet", {"base_width": 32, "depth": 8})
@@ -75,7 +75,7 @@ def measure() -> dict:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from ganime_core.imageio import load_image
+    from ganime_core.io.imageio import load_image
     from ganime_desktop.document import Document
     from ganime_desktop.main_window import MainWindow
     from ganime_desktop.prompts import Prompter

@@ -29,11 +29,18 @@ MEMORY_FORMATS: Final = ("auto", "contiguous", "channels_last")
 #: How far a hint's effect may reach in plain mode.
 HINT_SCOPES: Final = ("regions", "network")
 
-#: Default gap-closing size (px at the working size) for segmentation; mirrors
-#: ``ganime_core.regions.RegionConfig().gap_close`` (checked by a test) so torch-free callers
-#: (the app, the CLI's argument parser) need not import the region engine.
+#: Default gap-closing size for segmentation, in px at the picture's full size (the API scales
+#: it to the working size); mirrors ``ganime_core.regions.RegionConfig().gap_close`` (checked by
+#: a test) so torch-free callers (the app, the CLI's argument parser) need not import the
+#: region engine.
 DEFAULT_GAP: Final = 6
+#: The largest gap-closing size (px) any entry point accepts.
+MAX_GAP: Final = 64
+
+#: The long side the network sees, in px: the range an entry point accepts.
+MIN_WORKING_SIZE: Final = 16
+MAX_WORKING_SIZE: Final = 4096
 
 #: L*: an unhinted page region the network coloured at least this light is paper (its tint is
-#: smoke), in plain mode (``ganime_core.paper``) and in flats/locked (``regions_compose``).
+#: smoke), in plain mode (``ganime_core.post.paper``) and in flats/locked (``ganime_core.regions.queries.page_regions``).
 PAPER_LIGHT: Final = 75.0

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganime_core.constants import COLOR_MODES
-from ganime_core.regions_segment import MAX_GAP
+from ganime_core.constants import COLOR_MODES, MAX_GAP
 
 from .canvas import ViewMode
 from .document import DEFAULT_GAP

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
-from ganime_core.barriers import Barrier
+from ganime_core.inputs.barriers import Barrier
 
 from .tools import Tool, ToolController
 

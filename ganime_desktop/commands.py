@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ganime_core.barriers import Barrier
-from ganime_core.hints import Stroke
+from ganime_core.inputs.barriers import Barrier
+from ganime_core.inputs.hints import Stroke
 
 from .document import Document
 from .guide import ColourGuide

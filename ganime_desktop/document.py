@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganime_core.barriers import Barrier, rasterize
-from ganime_core.hints import HintSet, Stroke
-from ganime_core.imageio import LoadedImage, composite_on_white
-from ganime_core.regions_segment import MAX_GAP, RegionConfig
+from ganime_core.constants import MAX_GAP
+from ganime_core.inputs.barriers import Barrier, rasterize
+from ganime_core.inputs.hints import HintSet, Stroke
+from ganime_core.io.imageio import LoadedImage, composite_on_white
+from ganime_core.regions.segment import RegionConfig
 
 from .guide import ColourGuide
 

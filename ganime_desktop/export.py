@@ -1,6 +1,6 @@
 """Export from the app: a :class:`Document` handed to the core's one table of formats.
 
-Formats, writers and the layer stack live in ``ganime_core.formats`` / ``ganime_core.layers``
+Formats, writers and the layer stack live in ``ganime_core.io.formats`` / ``ganime_core.io.layer_files``
 (shared with the CLI and the service); this module only says what a document holds:
 the result (with and without lines), the layer stack (``Lines`` multiply, ``Flats`` hidden
 after a flats/locked colorize, ``Colour``, ``Hints`` hidden, ``Barriers`` hidden when given),
@@ -20,9 +20,9 @@ import numpy as np
 
 from ganime_core import __version__
 from ganime_core.errors import ExportError
-from ganime_core.formats import ExportSource, write
-from ganime_core.hints import rasterize
-from ganime_core.layers import ORA_NS, THUMB, Layer, build_stack, encode_png_with_text
+from ganime_core.inputs.hints import rasterize
+from ganime_core.io.formats import ExportSource, write
+from ganime_core.io.layer_files import ORA_NS, THUMB, Layer, build_stack, encode_png_with_text
 
 from .document import Document
 
@@ -57,7 +57,7 @@ def provenance(doc: Document) -> dict[str, str]:
 
 
 def layers(doc: Document, barriers: np.ndarray | None = None) -> list[Layer]:
-    """The layer stack, top first (``ganime_core.layers.build_stack``)."""
+    """The layer stack, top first (``ganime_core.io.layer_files.build_stack``)."""
     _need_result(doc)
     assert doc.result is not None
     return build_stack(doc.lines, doc.result.color, alpha=doc.alpha, flats=doc.result.flats,
@@ -76,7 +76,7 @@ def source(doc: Document, barriers: np.ndarray | None = None) -> ExportSource:
 
 def export(path: str | Path, doc: Document, kind: str | None = None, *,
            barriers: np.ndarray | None = None) -> Path:
-    """Write ``doc`` as ``kind`` (a key of ``ganime_core.formats.BY_KIND``; default: by the
+    """Write ``doc`` as ``kind`` (a key of ``ganime_core.io.formats.BY_KIND``; default: by the
     path's suffix; an unknown one is an :class:`ExportError`). ``barriers``: a bool HxW mask
     written as the hidden ``Barriers`` layer of the layered formats."""
     return write(path, source(doc, barriers), kind)

@@ -13,8 +13,8 @@ from typing import Protocol
 import numpy as np
 from PySide6.QtGui import QGuiApplication
 
-from ganime_core.formats import BY_KIND
-from ganime_core.imageio import from_array, is_image_path, load_image
+from ganime_core.io.formats import BY_KIND
+from ganime_core.io.imageio import from_array, is_image_path, load_image
 
 from . import export as ex
 from .commands import ReplaceImageCommand

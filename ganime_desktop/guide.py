@@ -1,7 +1,7 @@
 """The colour guide: a reference picture and/or the palette's first colours. Qt-free.
 
 The guide is part of the document (saved in the project, undoable). What the model gets is one
-Lab+weight palette (``ganime_core.encoding``): the ``.gpl`` palette's first ``PALETTE_SIZE``
+Lab+weight palette (``ganime_core.inputs.encoding``): the ``.gpl`` palette's first ``PALETTE_SIZE``
 swatches when "Use palette as colour guide" is on (a palette wins over a reference, as in
 ``Colorizer.colorize``), else the main colours of the reference picture, else nothing.
 
@@ -20,11 +20,11 @@ import cv2
 import numpy as np
 
 from ganime_core.color import lab_to_rgb
-from ganime_core.encoding import PALETTE_SIZE, palette_from_colors
 from ganime_core.errors import GanimeError
-from ganime_core.imageio import LoadedImage, composite_on_white
-from ganime_core.jsonsafe import is_int, parse_json, short
-from ganime_core.palettes import palette_from_reference
+from ganime_core.inputs.encoding import PALETTE_SIZE, palette_from_colors
+from ganime_core.inputs.palettes import palette_from_reference
+from ganime_core.io.imageio import LoadedImage, composite_on_white
+from ganime_core.io.jsonsafe import is_int, parse_json, short
 
 RGB = tuple[int, int, int]
 REFERENCE_MAX_SIDE = 1024  # the copy kept in the project

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from PySide6.QtGui import QAction
 
-from ganime_core.encoding import PALETTE_SIZE
-from ganime_core.imageio import load_image
+from ganime_core.inputs.encoding import PALETTE_SIZE
+from ganime_core.io.imageio import load_image
 
 from .commands import SetGuideCommand
 from .document import Document

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 import cv2
 import numpy as np
 
-from ganime_core.hints import Stroke, rasterize
+from ganime_core.inputs.hints import Stroke, rasterize
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end-exclusive)
 JOURNAL_BYTES = 256 << 20  # pixels kept for undo; the oldest go first past this

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganime_core.hints import Stroke
-from ganime_core.imageio import from_array
+from ganime_core.inputs.hints import Stroke
+from ganime_core.io.imageio import from_array
 
 from .actions import build_actions, build_menus, build_toolbars
 from .canvas import Canvas

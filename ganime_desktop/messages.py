@@ -14,8 +14,8 @@ import numpy as np
 
 from ganime_core.constants import DEFAULT_COLOR_MODE
 from ganime_core.errors import DeviceError, GanimeError, NoDefaultModelError, WeightsError
-from ganime_core.hints import HintSet
-from ganime_core.imageio import LoadedImage
+from ganime_core.inputs.hints import HintSet
+from ganime_core.io.imageio import LoadedImage
 
 PREVIEW = "preview"
 FULL = "full"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ganime_core.imageio import atomic_write_bytes
-from ganime_core.palettes import MAX_SWATCHES, PaletteError, parse_gpl, read_gpl
+from ganime_core.inputs.palettes import MAX_SWATCHES, PaletteError, parse_gpl, read_gpl
+from ganime_core.io.imageio import atomic_write_bytes
 
 RGB = tuple[int, int, int]
 MAX_RECENT = 12

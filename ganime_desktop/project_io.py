@@ -4,12 +4,12 @@ Layout (format ``ganime-project``, version 1)::
 
     manifest.json     {"format", "version", "app_version", "size": [w, h], "has_alpha", ...}
     lines.png         the line art, RGB (RGBA when the imported picture had transparency)
-    hints.json        the hint strokes (ganime_core.hints format)
+    hints.json        the hint strokes (ganime_core.inputs.hints format)
     result.png        the last result (optional), result_color.png its colour-only layer
     palette.gpl       the palette (GIMP format)
     guide.json        the colour guide (optional): palette-guide flag and colours, reference entry
     reference.png     the reference picture (optional), RGB, long side <= 1024 px
-    barriers.json     the barrier strokes (optional; ganime_core.barriers format)
+    barriers.json     the barrier strokes (optional; ganime_core.inputs.barriers format)
 
 The manifest's ``gap`` is the gap-closing size in px (absent in older projects: the default).
 
@@ -33,13 +33,13 @@ import cv2
 import numpy as np
 
 from ganime_core import __version__
-from ganime_core import barriers as barrier_io
+from ganime_core.constants import MAX_GAP
 from ganime_core.errors import BadHintsError, GanimeError
-from ganime_core.hints import MAX_HINT_FILE_BYTES, HintSet
-from ganime_core.imageio import atomic_write, encode_png, load_image
-from ganime_core.jsonsafe import is_int, parse_json, short
-from ganime_core.palettes import MAX_GPL_BYTES
-from ganime_core.regions_segment import MAX_GAP
+from ganime_core.inputs import barriers as barrier_io
+from ganime_core.inputs.hints import MAX_HINT_FILE_BYTES, HintSet
+from ganime_core.inputs.palettes import MAX_GPL_BYTES
+from ganime_core.io.imageio import atomic_write, encode_png, load_image
+from ganime_core.io.jsonsafe import is_int, parse_json, short
 
 from .document import DEFAULT_GAP, Document, ResultImages
 from .guide import REFERENCE_MAX_SIDE, ColourGuide, GuideError, Reference, parse_guide_json

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ganime_core.errors import GanimeError
-from ganime_core.imageio import atomic_write_bytes
-from ganime_core.jsonsafe import is_int, is_number, parse_json
+from ganime_core.io.imageio import atomic_write_bytes
+from ganime_core.io.jsonsafe import is_int, is_number, parse_json
 
 from .document import Document
 from .palette import Palette

@@ -33,7 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from ganime_core.errors import GanimeError
-from ganime_core.lineart import to_line_art
+from ganime_core.inputs.lineart import to_line_art
 
 from .document import SEGMENTATION_KINDS, Document
 from .qt_util import to_qimage

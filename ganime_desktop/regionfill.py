@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from ganime_core.hints import Stroke
+from ganime_core.inputs.hints import Stroke
 
 if TYPE_CHECKING:
     from ganime_core.regions import Regions

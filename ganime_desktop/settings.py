@@ -16,15 +16,15 @@ from ganime_core.constants import (
     MEMORY_FORMATS,
     PRECISIONS,
 )
-from ganime_core.jsonsafe import is_number
-from ganime_core.modelfile import DEFAULT_WEIGHTS, ModelFacts, read_facts
+from ganime_core.io.jsonsafe import is_number
+from ganime_core.runtime.modelfile import DEFAULT_WEIGHTS, ModelFacts, read_facts
 
 log = logging.getLogger(__name__)
 
 __all__ = ["COLOR_MODES", "DEVICES", "MEMORY_FORMATS", "PRECISIONS", "AppSettings", "ModelFacts",
            "load_settings", "model_summary", "read_model_facts", "save_settings"]
 MAX_RECENT_FILES = 10
-DEFAULT_MODEL = DEFAULT_WEIGHTS  # ganime_core.modelfile is torch-free
+DEFAULT_MODEL = DEFAULT_WEIGHTS  # ganime_core.runtime.modelfile is torch-free
 
 
 @dataclass
@@ -166,7 +166,7 @@ def metrics_line(metrics: dict) -> str:
 
 
 def read_model_facts(path: str | Path) -> ModelFacts:
-    """A GANime model file's checked metadata, read without torch (``ganime_core.modelfile``).
+    """A GANime model file's checked metadata, read without torch (``ganime_core.runtime.modelfile``).
 
     Raises :class:`WeightsError` naming the file for anything that is not a sound GANime model;
     full validation (checksums, tensor shapes) happens when the worker loads it.

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from PySide6.QtGui import QUndoStack
 
-from ganime_core.barriers import Barrier
 from ganime_core.errors import GanimeError
-from ganime_core.hints import Stroke
+from ganime_core.inputs.barriers import Barrier
+from ganime_core.inputs.hints import Stroke
 
 from .colour_names import hint_stroke_text
 from .commands import LineStrokeCommand, SetBarriersCommand, add_hint

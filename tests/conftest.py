@@ -38,7 +38,7 @@ def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
 
     from ganime_core.models import build_generator
-    from ganime_core.weights import save_weights
+    from ganime_core.runtime.weights import save_weights
 
     torch.manual_seed(0)
     model = build_generator("unet", {"base_width": 8, "depth": 5})

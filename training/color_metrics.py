@@ -16,9 +16,9 @@ import cv2
 import numpy as np
 
 from ganime_core.color import delta_e2000, rgb_to_lab
-from ganime_core.dense_hints import open_regions
-from ganime_core.encoding import palette_from_image
-from ganime_core.regions_segment import Regions, segment
+from ganime_core.inputs.encoding import palette_from_image
+from ganime_core.regions.queries import open_regions
+from ganime_core.regions.segment import Regions, segment
 
 PERIODS = (2, 4)  # the decoder's stride period and its first harmonic (the last two up-levels)
 PAPER_DISTANCE = 8.0  # px from the nearest line for "far from lines"

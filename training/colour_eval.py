@@ -15,8 +15,8 @@ import numpy as np
 
 from ganime_core.api import Colorizer
 from ganime_core.color import rgb_to_lab
-from ganime_core.encoding import palette_from_image
-from ganime_core.regions_segment import segment
+from ganime_core.inputs.encoding import palette_from_image
+from ganime_core.regions.segment import segment
 
 from .color_metrics import (
     colourfulness,

@@ -22,11 +22,11 @@ import numpy as np
 
 from ganime_core.api import Colorizer
 from ganime_core.color import rgb_to_lab
-from ganime_core.encoding import palette_from_colors, palette_from_image
-from ganime_core.hints import HintRaster
-from ganime_core.imageio import composite_on_white, load_image, save_png
-from ganime_core.lineart import to_line_art
-from ganime_core.regions_segment import segment
+from ganime_core.inputs.encoding import palette_from_colors, palette_from_image
+from ganime_core.inputs.hints import HintRaster
+from ganime_core.inputs.lineart import to_line_art
+from ganime_core.io.imageio import composite_on_white, load_image, save_png
+from ganime_core.regions.segment import segment
 
 from .hint_protocols import _candidates, _raster, gt_dots
 

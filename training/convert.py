@@ -18,7 +18,7 @@ import re
 import torch
 from torch import nn
 
-from ganime_core.encoding import default_channels
+from ganime_core.inputs.encoding import default_channels
 
 # 4 transposed taps -> 3 resize-convolution taps, one axis
 _PHASES = torch.tensor([[0.0, 0.0, 0.0, 1.0], [-0.5, 0.5, 0.5, -0.5], [1.0, 0.0, 0.0, 0.0]])

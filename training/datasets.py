@@ -19,13 +19,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
-from ganime_core.dense_hints import spread_hints
-from ganime_core.encoding import CHANNELS_V1, ModelInput, encode, encode_palette
 from ganime_core.errors import GanimeError
-from ganime_core.hints import rasterize
-from ganime_core.imageio import composite_on_white, load_image
 from ganime_core.imageops import hwc_to_chw
-from ganime_core.regions_segment import segment
+from ganime_core.inputs.dense_hints import spread_hints
+from ganime_core.inputs.encoding import CHANNELS_V1, ModelInput, encode, encode_palette
+from ganime_core.inputs.hints import rasterize
+from ganime_core.io.imageio import composite_on_white, load_image
+from ganime_core.regions.segment import segment
 
 from .hint_sampling import HintConfig, recolour_segment, sample_strokes_with_segments
 from .layouts import Item, split_sidebyside

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from ganime_core.api import Colorizer
-from ganime_core.encoding import split as split_channels
-from ganime_core.hints import HintRaster
-from ganime_core.imageio import atomic_write, save_png
 from ganime_core.imageops import chw_to_u8
+from ganime_core.inputs.encoding import split as split_channels
+from ganime_core.inputs.hints import HintRaster
+from ganime_core.io.imageio import atomic_write, save_png
 
 from .colour_eval import colour_scores, summarise
 from .datasets import AugmentConfig, ColorizationDataset

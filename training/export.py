@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from ganime_core.models.registry import arch_of, as_generator, build_generator
-from ganime_core.weights import save_weights
+from ganime_core.runtime.weights import save_weights
 
 from .config import config_from_dict
 from .trainer import load_checkpoint

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ganime_core.color import rgb_to_lab
-from ganime_core.hints import HintRaster, Stroke, rasterize
-from ganime_core.regions_segment import Regions
+from ganime_core.inputs.hints import HintRaster, Stroke, rasterize
+from ganime_core.regions.segment import Regions
 
 from .color_metrics import WHITE
 

@@ -1,8 +1,8 @@
 """Simulated colour hints: strokes and dots an artist might paint, drawn from the ground truth.
 
 Each stroke starts in a region of near-constant colour, walks a few steps without leaving
-it, and takes the region's median colour. Strokes are ``ganime_core.hints.Stroke`` objects
-rasterised by ``ganime_core.hints.rasterize``, the code the app uses, so training and the
+it, and takes the region's median colour. Strokes are ``ganime_core.inputs.hints.Stroke`` objects
+rasterised by ``ganime_core.inputs.hints.rasterize``, the code the app uses, so training and the
 app never disagree about the hint channels.
 """
 
@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ganime_core.color import lab_to_rgb, rgb_to_lab
-from ganime_core.hints import HintRaster, Stroke, rasterize
+from ganime_core.inputs.hints import HintRaster, Stroke, rasterize
 
 
 @dataclass(frozen=True)

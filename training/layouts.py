@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganime_core.imageio import is_image_path
+from ganime_core.io.imageio import is_image_path
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ lines of the Kaggle pairs (F-score 0.91 on the real pairs, see ``docs/training.m
 ``highpass`` gives the softer grey look. ``random_lines`` randomises method, line weight,
 contrast, gaps and blur so the model also copes with hand-drawn ink and pencil.
 All functions return float32 HxW in [0, 1] (1 = paper, 0 = ink), the form that
-``ganime_core.encoding.encode_input`` takes.
+``ganime_core.inputs.encoding.encode_input`` takes.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ganime_core.encoding import PALETTE_SIZE, palette_from_image
-from ganime_core.regions_segment import Regions
+from ganime_core.inputs.encoding import PALETTE_SIZE, palette_from_image
+from ganime_core.regions.segment import Regions
 
 
 @dataclass(frozen=True)

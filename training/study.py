@@ -23,8 +23,8 @@ from typing import Any
 
 import torch
 
-from ganime_core.devices import resolve_device
-from ganime_core.imageio import atomic_write
+from ganime_core.io.imageio import atomic_write
+from ganime_core.runtime.devices import resolve_device
 
 from .baselines.nst import NSTConfig
 from .baselines.report import SheetImage, contact_sheet, markdown, ranking, sheet_column

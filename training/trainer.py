@@ -22,12 +22,12 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 
-from ganime_core.devices import resolve_device
-from ganime_core.encoding import default_channels, split
-from ganime_core.imageio import atomic_write
+from ganime_core.inputs.encoding import default_channels, split
+from ganime_core.io.imageio import atomic_write
 from ganime_core.models.patchgan import PatchGANConfig, PatchGANDiscriminator
 from ganime_core.models.registry import build_generator
-from ganime_core.weights import load_weights
+from ganime_core.runtime.devices import resolve_device
+from ganime_core.runtime.weights import load_weights
 
 from . import losses
 from .config import TrainConfig

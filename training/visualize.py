@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganime_core.encoding import CHANNELS_V1, split
-from ganime_core.imageio import save_png
 from ganime_core.imageops import chw_to_u8, to_u8
+from ganime_core.inputs.encoding import CHANNELS_V1, split
+from ganime_core.io.imageio import save_png
 
 
 def to_uint8(t: torch.Tensor | np.ndarray) -> np.ndarray:

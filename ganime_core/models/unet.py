@@ -1,6 +1,6 @@
 """The pix2pix U-Net generator with skip connections (Isola et al. 2017, ``unet_256``).
 
-Input: the spatial channels of ``ganime_core.encoding`` (``in_channels``: line art, hints,
+Input: the spatial channels of ``ganime_core.inputs.encoding`` (``in_channels``: line art, hints,
 dense hints) in [-1, 1] / {0, 1}; optionally a global colour code (``code_dim``, a palette from
 a reference picture or a ``.gpl`` file) that modulates every decoder level by FiLM
 (feature-wise scale and shift, zero-initialised so a new code starts as "no effect").

@@ -23,7 +23,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..calibration import InstanceNormAsGroupNorm  # the inference twin of InstanceNorm2d
+from ganime_core.runtime.calibration import (
+    InstanceNormAsGroupNorm,  # the inference twin of InstanceNorm2d
+)
 
 if TYPE_CHECKING:
     from .unet import UNetGenerator

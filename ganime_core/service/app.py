@@ -3,14 +3,15 @@
 Every request needs ``Authorization: Bearer <token>``. Errors are JSON ``{"error": "..."}``:
 400 bad input (the field is named), 401 token, 404/405 unknown route, 409 a live request
 replaced by a newer one from the same client, 413 body or picture too large, 503 queue full or
-shutting down, 500 a bug (logged; the client gets no traceback).
+shutting down, 500 a bug (logged with its traceback; the client gets none). Each request logs
+one line: INFO when answered, WARNING with the message for a 400/413 (the client's input),
+ERROR with the traceback for a 500 (:mod:`.guard`). Broken bodies are caught in :mod:`.form`,
+broken request lines and headers in :mod:`.protocol`.
 """
 
 from __future__ import annotations
 
-import contextvars
 import io
-import itertools
 import logging
 import time
 import warnings
@@ -21,17 +22,25 @@ import numpy as np
 from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
-from .. import __version__
-from ..constants import COLOR_MODES, DEFAULT_COLOR_MODE, DEFAULT_LINE_MODE, LINE_MODES
-from ..errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
-from ..hints import HintSet
-from ..imageio import MAX_PIXELS, encode_png, load_image
-from ..layers import result_ora
-from ..regions_segment import MAX_GAP
-from .jobs import ClientGone, JobQueue, QueueFull, ShuttingDown, Superseded
+from ganime_core import __version__
+from ganime_core.constants import (
+    COLOR_MODES,
+    DEFAULT_COLOR_MODE,
+    DEFAULT_LINE_MODE,
+    LINE_MODES,
+    MAX_GAP,
+)
+from ganime_core.errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
+from ganime_core.inputs.hints import HintSet
+from ganime_core.io.imageio import MAX_PIXELS, encode_png, load_image
+from ganime_core.io.layer_files import result_ora
+
+from .form import BODY_TIMEOUT, read_form, shown
+from .guard import job, make_guard
+from .jobs import JobQueue, ShuttingDown
 
 if TYPE_CHECKING:
-    from ..api import Colorizer
+    from ganime_core.api import Colorizer
 
 log = logging.getLogger("ganime.service")
 
@@ -52,6 +61,7 @@ class Settings:
     max_body: int = MAX_BODY
     max_pixels: int = MAX_PIXELS
     max_queue: int = 16
+    body_timeout: float = BODY_TIMEOUT  # seconds a request body may stall
 
 
 COLORIZER: web.AppKey[Colorizer] = web.AppKey("colorizer")  # the type for checkers only (no torch here)
@@ -77,10 +87,6 @@ class ColorizeRequest:
     layers: bool = True
     live: bool = False
     size_wh: tuple[int, int] = (0, 0)
-
-
-def error(status: int, message: str, **headers: str) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers or None)
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -156,8 +162,8 @@ def _hints(data: bytes, max_pixels: int) -> HintSet | bytes:
 
 
 def _palette(text: str) -> list[tuple[int, int, int]]:
-    from ..encoding import PALETTE_SIZE
-    from ..palettes import PaletteError, parse_gpl
+    from ganime_core.inputs.encoding import PALETTE_SIZE
+    from ganime_core.inputs.palettes import PaletteError, parse_gpl
 
     try:
         _, swatches = parse_gpl(text)
@@ -183,7 +189,7 @@ def _pixels(form: dict, name: str, lo: int, hi: int) -> int:
 def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
     unknown = sorted(set(form) - set(FIELDS))
     if unknown:
-        raise BadRequest(f"unknown field '{unknown[0]}'; accepted: {', '.join(FIELDS)}")
+        raise BadRequest(f"unknown field {shown(unknown[0])}; accepted: {', '.join(FIELDS)}")
     if "image" not in form:
         raise BadRequest("field 'image' is required (the line art as PNG, JPEG, ...)")
     image = _as_bytes("image", form["image"])
@@ -269,11 +275,9 @@ async def colorize(request: web.Request) -> web.Response:
     queue: JobQueue = app[QUEUE]
     if queue.closing:
         raise ShuttingDown()
-    if not (request.content_type or "").startswith("multipart/form-data"):
-        raise BadRequest("send a multipart/form-data body with an 'image' field")
-    form = dict(await request.post())  # enforces client_max_size (413)
+    form = await read_form(request, FIELDS, settings.max_body, settings.body_timeout)
     req = parse_form(form, settings)
-    _job.set(f"{req.size_wh[0]}x{req.size_wh[1]} {req.mode} {req.format}")
+    job.set(f"{req.size_wh[0]}x{req.size_wh[1]} {req.mode} {req.format}")
     colorizer = app[COLORIZER]
     client = request.headers.get("X-GANime-Client", "")[:64] or None
     transport = request.transport
@@ -287,72 +291,14 @@ async def colorize(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type=ctype, headers=headers)
 
 
-# -- the guard: token, size, errors, log --------------------------------------------------------
-
-_ids = itertools.count(1)
-_job: contextvars.ContextVar[str | None] = contextvars.ContextVar("ganime_job", default=None)
-
-
-@web.middleware
-async def guard(request: web.Request, handler) -> web.StreamResponse:
-    t0 = time.perf_counter()
-    rid = next(_ids)
-    _job.set(None)
-    settings: Settings = request.app[SETTINGS]
-    from .token import token_matches
-
-    try:
-        if not token_matches(request.headers.get("Authorization"), settings.token):
-            response = error(401, "missing or wrong token: send 'Authorization: Bearer <token>' "
-                                  "with the token from the service's token file",
-                             **{"WWW-Authenticate": 'Bearer realm="ganime"'})
-        elif (length := request.content_length or 0) > settings.max_body:
-            response = error(413, f"request body of {length / 2**20:.0f} MB is over "
-                                  f"the {settings.max_body / 2**20:.0f} MB limit")
-        else:
-            response = await handler(request)
-    except web.HTTPRequestEntityTooLarge:
-        response = error(413, f"request body is over the {settings.max_body / 2**20:.0f} MB limit")
-    except web.HTTPMethodNotAllowed as exc:
-        response = error(405, f"{request.method} is not allowed on {request.path}; use "
-                              f"{', '.join(sorted(exc.allowed_methods))}")
-    except web.HTTPNotFound:
-        response = error(404, f"no such endpoint: {request.path} (see GET /v1/health)")
-    except web.HTTPException as exc:
-        response = error(exc.status, exc.reason)
-    except ImageTooLargeError as exc:
-        response = error(413, str(exc))
-    except GanimeError as exc:  # bad image, hints, palette, field: the message names it
-        response = error(400, str(exc))
-    except Superseded:
-        response = error(409, "superseded by a newer live request from the same client")
-    except QueueFull:
-        q = request.app[QUEUE]
-        response = error(503, f"the queue is full ({q.waiting} waiting); try again shortly",
-                         **{"Retry-After": "1"})
-    except ShuttingDown:
-        response = error(503, "the service is shutting down")
-    except ClientGone:
-        response = error(499, "client closed the request")
-    except MemoryError:
-        response = error(413, "not enough memory for this picture; send a smaller one")
-    except Exception:
-        log.exception("request %d failed", rid)
-        response = error(500, "internal error in the GANime service (see its log)")
-    log.info("request", extra={"fields": {
-        "id": rid, "method": request.method, "path": request.path, "status": response.status,
-        "ms": round((time.perf_counter() - t0) * 1000, 1), "peer": request.remote,
-        "client": request.headers.get("X-GANime-Client"), "job": _job.get(),
-        "bytes": response.content_length}})
-    return response
-
-
 def create_app(colorizer, settings: Settings) -> web.Application:
     """The aiohttp application around one loaded :class:`~ganime_core.api.Colorizer`."""
-    app = web.Application(middlewares=[guard], client_max_size=settings.max_body)
+    queue = JobQueue(settings.max_queue)
+    app = web.Application(middlewares=[make_guard(settings, queue)],
+                          client_max_size=settings.max_body)
     app[COLORIZER] = colorizer
     app[SETTINGS] = settings
-    app[QUEUE] = JobQueue(settings.max_queue)
+    app[QUEUE] = queue
     app.router.add_get("/v1/health", health)
     app.router.add_post("/v1/colorize", colorize)
 

@@ -20,8 +20,11 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..errors import GanimeError
+from ganime_core.errors import GanimeError
+
 from .app import MAX_BODY, Settings, create_app
+from .form import BODY_TIMEOUT
+from .protocol import Runner
 from .token import ensure_token
 
 log = logging.getLogger("ganime.service")
@@ -87,15 +90,16 @@ class ServeOptions:
     max_queue: int = 16
     max_body: int = MAX_BODY
     max_pixels: int | None = None
+    body_timeout: float = BODY_TIMEOUT  # seconds a request body may stall before a 400
 
 
 async def _start(colorizer, opts: ServeOptions, token: str) -> tuple[web.AppRunner, int]:
-    from ..imageio import MAX_PIXELS
+    from ganime_core.io.imageio import MAX_PIXELS
 
     settings = Settings(token=token, max_body=opts.max_body, max_queue=opts.max_queue,
-                        max_pixels=opts.max_pixels or MAX_PIXELS)
-    runner = web.AppRunner(create_app(colorizer, settings), access_log=None,
-                           handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
+                        max_pixels=opts.max_pixels or MAX_PIXELS, body_timeout=opts.body_timeout)
+    runner = Runner(create_app(colorizer, settings), access_log=None,
+                    handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
     site = web.TCPSite(runner, opts.host, opts.port)
     try:

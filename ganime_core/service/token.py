@@ -14,7 +14,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from ..errors import GanimeError
+from ganime_core.errors import GanimeError
 
 log = logging.getLogger(__name__)
 
@@ -77,4 +77,5 @@ def token_matches(header: str | None, token: str) -> bool:
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer":
         return False
-    return hmac.compare_digest(value.strip().encode(), token.encode())
+    # aiohttp hands undecodable header bytes over as surrogates: compare those bytes as they came
+    return hmac.compare_digest(value.strip().encode("utf-8", "surrogateescape"), token.encode())

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganime_core.imageio import is_image_path
+from ganime_core.io.imageio import is_image_path
 
 from ..guide import RGB, ColourGuide, Reference, hex_of
 from ..qt_util import to_qimage

@@ -8,8 +8,8 @@ import torch
 
 from ganime_core.api import Colorizer, working_dims
 from ganime_core.errors import DeviceError, GanimeError
-from ganime_core.hints import HintSet, Stroke, rasterize
-from ganime_core.imageio import save_png
+from ganime_core.inputs.hints import HintSet, Stroke, rasterize
+from ganime_core.io.imageio import save_png
 
 
 def _sketch(w: int, h: int) -> np.ndarray:
@@ -83,7 +83,7 @@ def test_bf16_path_close_to_fp32(tiny_weights: Path) -> None:
 def test_bad_arguments(colorizer: Colorizer, tiny_weights: Path) -> None:
     with pytest.raises(GanimeError, match="lines must be"):
         colorizer.colorize(_sketch(10, 10), lines="overlay")
-    with pytest.raises(GanimeError, match="working size"):
+    with pytest.raises(GanimeError, match="working_size must be between 16"):
         colorizer.colorize(_sketch(10, 10), working_size=4)
     if not torch.cuda.is_available():
         with pytest.raises(DeviceError, match="CUDA"):

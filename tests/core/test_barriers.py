@@ -18,9 +18,9 @@ from hostile_helpers import bounded, fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ganime_core import barriers
-from ganime_core.barriers import BadBarriersError, Barrier
 from ganime_core.errors import BadHintsError, GanimeError
+from ganime_core.inputs import barriers
+from ganime_core.inputs.barriers import BadBarriersError, Barrier
 from ganime_core.regions import RegionConfig, segment
 
 BOUNDED = fuzz_settings(40)

@@ -9,8 +9,8 @@ import pytest
 
 from ganime_core.api import Colorizer
 from ganime_core.errors import GanimeError
-from ganime_core.hints import Stroke
-from ganime_core.imageio import save_png
+from ganime_core.inputs.hints import Stroke
+from ganime_core.io.imageio import save_png
 
 GREEN = (0, 200, 0)
 HINT = [Stroke(((380.0, 380.0),), GREEN, 24.0)]

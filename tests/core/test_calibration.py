@@ -10,7 +10,9 @@ import pytest
 import torch
 
 from ganime_core.api import Colorizer
-from ganime_core.calibration import (
+from ganime_core.errors import GanimeError
+from ganime_core.models import build_generator
+from ganime_core.runtime.calibration import (
     CACHE_ENV,
     cache_path,
     calibration_key,
@@ -19,8 +21,6 @@ from ganime_core.calibration import (
     model_signature,
     read_cache,
 )
-from ganime_core.errors import GanimeError
-from ganime_core.models import build_generator
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_cache_location_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 def test_first_load_measures_then_the_cache_is_reused(tiny_weights: Path, cache: Path,
                                                       caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="ganime_core.calibration")
+    caplog.set_level(logging.INFO, logger="ganime_core.runtime.calibration")
     first = Colorizer.load(tiny_weights, device="cpu")
     assert first.calibration.source == "measured" and _measured(caplog)
     assert cache.is_file()
@@ -78,7 +78,7 @@ def test_the_cached_choice_is_applied_and_an_explicit_value_wins(tiny_weights: P
     auto = Colorizer.load(tiny_weights, device="cpu")
     assert (auto.precision, auto.memory_format, auto.calibration.source) == ("bf16", "contiguous", "cache")
     assert auto._use_bf16() and not _conv_weight(auto).is_contiguous(memory_format=torch.channels_last)
-    caplog.set_level(logging.INFO, logger="ganime_core.calibration")
+    caplog.set_level(logging.INFO, logger="ganime_core.runtime.calibration")
     caplog.clear()
     half = Colorizer.load(tiny_weights, device="cpu", precision="fp32")  # the layout still from the cache
     assert (half.precision, half.memory_format, half.calibration.source) == ("fp32", "contiguous", "cache")

@@ -6,10 +6,10 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.clean import CLEAN_WORK, clean_colour
-from ganime_core.holes import find_holes
-from ganime_core.regions_compose import smooth_in_regions
-from ganime_core.regions_segment import segment
+from ganime_core.post.clean import CLEAN_WORK, clean_colour
+from ganime_core.post.holes import find_holes
+from ganime_core.regions.segment import segment
+from ganime_core.regions.smoothing import smooth_in_regions
 
 RED, BLUE = np.array([200, 60, 60]), np.array([60, 80, 200])
 

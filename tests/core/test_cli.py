@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ganime_core.cli import main
-from ganime_core.hints import HintSet, Stroke
+from ganime_core.cli.commands import main
+from ganime_core.inputs.hints import HintSet, Stroke
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -110,7 +110,7 @@ def test_region_modes_and_layers(samples_dir: Path, tiny_weights: Path, tmp_path
 # -- issue 13: `ganime FILE`, a readable `info`, `--gap`; issue 15: one list of readable kinds ----
 
 def test_a_file_as_first_argument_opens_it_in_the_app(tmp_path: Path, monkeypatch, capsys) -> None:
-    import ganime_core.cli as cli
+    import ganime_core.cli.commands as cli
 
     opened: list[str | None] = []
     monkeypatch.setattr(cli, "_run_app", lambda file=None: opened.append(file) or 0)
@@ -141,7 +141,7 @@ def _model_with_history(tmp_path: Path) -> Path:
     import torch
 
     from ganime_core.models import build_generator
-    from ganime_core.weights import save_weights
+    from ganime_core.runtime.weights import save_weights
 
     torch.manual_seed(0)
     path = tmp_path / "hist.safetensors"
@@ -185,8 +185,8 @@ def test_gap_is_passed_to_colorize(tmp_path: Path, monkeypatch) -> None:
     calls: list[dict] = []
 
     class Fake:
-        def colorize(self, src, hints=None, **kw):
-            calls.append(kw)
+        def colorize(self, src, hints=None, options=None, **kw):
+            calls.append(options)
             return type("R", (), {"image": np.zeros((8, 8, 3), np.uint8), "layers": None, "alpha": None})()
 
     monkeypatch.setattr(api.Colorizer, "load", classmethod(lambda cls, *a, **k: Fake()))
@@ -195,7 +195,7 @@ def test_gap_is_passed_to_colorize(tmp_path: Path, monkeypatch) -> None:
     assert main([*base, "--gap", "12"]) == 0
     assert main(base) == 0
     assert main([*base, "--gap", "0"]) == 0
-    assert [c["gap"] for c in calls] == [12, None, 0]
+    assert [c.gap for c in calls] == [12, 6, 0]
     for bad in ("65", "-1", "wide"):
         try:
             main([*base, "--gap", bad])
@@ -307,7 +307,7 @@ def _ring(tmp_path: Path) -> list[str]:
 
 
 def test_barriers_file_closes_a_gap_the_segmentation_sees(tiny_weights: Path, tmp_path: Path) -> None:
-    from ganime_core import barriers
+    from ganime_core.inputs import barriers
 
     args = [*_ring(tmp_path), "--weights", str(tiny_weights)]
     barriers.save(tmp_path / "ring.barriers.json",

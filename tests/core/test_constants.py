@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganime_core import constants
-from ganime_core.regions_segment import RegionConfig
+from ganime_core.regions.segment import RegionConfig
 
 
 def test_default_gap_is_the_region_engines() -> None:

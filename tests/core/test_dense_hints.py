@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from ganime_core.api import Colorizer
-from ganime_core.dense_hints import spread_hints
-from ganime_core.encoding import CHANNELS_V2, CODE_DIM, split
-from ganime_core.hints import HintRaster, Stroke, rasterize
+from ganime_core.inputs.dense_hints import spread_hints
+from ganime_core.inputs.encoding import CHANNELS_V2, CODE_DIM, split
+from ganime_core.inputs.hints import HintRaster, Stroke, rasterize
 from ganime_core.models import build_generator
-from ganime_core.regions_compose import compose
-from ganime_core.regions_segment import segment
-from ganime_core.weights import save_weights
+from ganime_core.regions.compose import compose
+from ganime_core.regions.segment import segment
+from ganime_core.runtime.weights import save_weights
 
 
 def _page() -> np.ndarray:

@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from ganime_core.api import Colorizer
-from ganime_core.encoding import (
+from ganime_core.inputs.encoding import (
     CHANNELS_V1,
     CHANNELS_V2,
     CODE_DIM,
@@ -27,7 +27,7 @@ from ganime_core.encoding import (
     split,
 )
 from ganime_core.models import build_generator
-from ganime_core.weights import load_weights, read_info, save_weights
+from ganime_core.runtime.weights import load_weights, read_info, save_weights
 
 
 def _inputs(h: int = 16, w: int = 20) -> ModelInput:
@@ -156,7 +156,7 @@ def test_a_palette_is_ignored_by_a_model_without_a_colour_input(tiny_weights: Pa
 def test_decode_output_u8_rounds_saturates_and_crops() -> None:
     """x * 127.5 + 127.5, rounded half to even and saturated to 0..255 (values below -1 give 0,
     not their mirror image), cropped to the picture, HxWx3 C-contiguous."""
-    from ganime_core.encoding import decode_output_u8
+    from ganime_core.inputs.encoding import decode_output_u8
 
     rng = np.random.default_rng(0)
     x = rng.uniform(-1.4, 1.4, (3, 64, 48)).astype(np.float32)

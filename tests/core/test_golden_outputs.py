@@ -34,7 +34,7 @@ THUMBS = GOLDEN.with_name("thumbs.npz")
 
 def _hints(width: int, height: int) -> list:
     """Three strokes at fixed fractions of the picture: red, blue and skin."""
-    from ganime_core.hints import Stroke
+    from ganime_core.inputs.hints import Stroke
 
     def at(points: list[tuple[float, float]], colour: tuple[int, int, int]) -> Stroke:
         return Stroke(points=tuple((x * width, y * height) for x, y in points), color=colour,
@@ -70,7 +70,7 @@ CASES: tuple[tuple[str, dict], ...] = (
 def _fingerprint() -> str:
     import torch
 
-    from ganime_core.calibration import cpu_name
+    from ganime_core.runtime.calibration import cpu_name
 
     return f"{cpu_name()} | torch {torch.__version__}"
 
@@ -91,7 +91,7 @@ def _run_all(samples: Path) -> tuple[dict[str, dict[str, str]], dict[str, np.nda
 
 
 def _run_cases(samples: Path, colorizer: Colorizer) -> tuple[dict[str, dict[str, str]], dict[str, np.ndarray]]:
-    from ganime_core.imageio import load_image
+    from ganime_core.io.imageio import load_image
 
     reference = load_image(samples / "003_color.png")
     out: dict[str, dict[str, str]] = {}

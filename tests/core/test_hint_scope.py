@@ -8,8 +8,8 @@ import pytest
 
 from ganime_core.api import Colorizer
 from ganime_core.errors import GanimeError
-from ganime_core.hint_scope import scope_hints
-from ganime_core.regions_segment import segment
+from ganime_core.post.hint_scope import scope_hints
+from ganime_core.regions.segment import segment
 
 
 def _three_boxes() -> np.ndarray:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from ganime_core.errors import BadHintsError
-from ganime_core.hints import HintRaster, HintSet, Stroke, load_hints, parse_color, rasterize
-from ganime_core.imageio import save_png
+from ganime_core.inputs.hints import HintRaster, HintSet, Stroke, load_hints, parse_color, rasterize
+from ganime_core.io.imageio import save_png
 
 
 def _strokes() -> tuple[Stroke, ...]:

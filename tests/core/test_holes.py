@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ganime_core.holes import fill_holes
-from ganime_core.regions_segment import segment
+from ganime_core.post.holes import fill_holes
+from ganime_core.regions.segment import segment
 
 SKIN = (238, 190, 160)
 

@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ganime_core.errors import BadHintsError, BadImageError, GanimeError
-from ganime_core.hints import HintSet, Stroke, load_hints, rasterize
-from ganime_core.imageio import encode_png, load_image
-from ganime_core.palettes import PaletteError, palette_of, read_gpl
+from ganime_core.inputs.hints import HintSet, Stroke, load_hints, rasterize
+from ganime_core.inputs.palettes import PaletteError, palette_of, read_gpl
+from ganime_core.io.imageio import encode_png, load_image
 
 BOUNDED = fuzz_settings(30)
 
@@ -105,7 +105,7 @@ def test_rasterizer_clips_brushes_and_points_to_the_canvas() -> None:
 
 
 def test_hint_file_larger_than_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ganime_core.hints as hints
+    import ganime_core.inputs.hints as hints
 
     monkeypatch.setattr(hints, "MAX_HINT_FILE_BYTES", 100)
     path = tmp_path / "big.json"

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from safetensors.numpy import save_file
 
 from ganime_core.errors import WeightsError
-from ganime_core.modelfile import read_metadata
-from ganime_core.weights import load_weights, read_info
+from ganime_core.runtime.modelfile import read_metadata
+from ganime_core.runtime.weights import load_weights, read_info
 
 BOUNDED = fuzz_settings(30, 300)
 

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from ganime_core.errors import BadImageError, ImageTooLargeError
-from ganime_core.imageio import WriteError, atomic_write_bytes, from_array, load_image, save_png
-from ganime_core.lineart import to_line_art
+from ganime_core.inputs.lineart import to_line_art
+from ganime_core.io.imageio import WriteError, atomic_write_bytes, from_array, load_image, save_png
 
 
 def _sketch(w: int = 64, h: int = 48) -> np.ndarray:
@@ -144,7 +144,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
         tmp.write_bytes(b"partial")
         raise OSError(28, "No space left on device")
 
-    from ganime_core.imageio import atomic_write
+    from ganime_core.io.imageio import atomic_write
 
     with pytest.raises(WriteError, match="No space left"):
         atomic_write(target, boom)

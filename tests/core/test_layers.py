@@ -1,5 +1,5 @@
-"""One layer stack (ganime_core.layers) for the app's export, the CLI and the service, and one
-table of export formats (ganime_core.formats): an unknown suffix is an error, never hint JSON."""
+"""One layer stack (ganime_core.io.layer_files) for the app's export, the CLI and the service, and one
+table of export formats (ganime_core.io.formats): an unknown suffix is an error, never hint JSON."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganime_core import formats
 from ganime_core.errors import ExportError
-from ganime_core.hints import HintSet, Stroke, rasterize
-from ganime_core.layers import build_stack, ora_bytes, result_ora, result_stack
+from ganime_core.inputs.hints import HintSet, Stroke, rasterize
+from ganime_core.io import formats
+from ganime_core.io.layer_files import build_stack, ora_bytes, result_ora, result_stack
 from ganime_desktop import export as ex
 from ganime_desktop.document import Document, ResultImages
 
@@ -135,7 +135,7 @@ def test_format_table_is_complete_and_consistent() -> None:
 
 
 def test_export_modules_stay_torch_free() -> None:
-    code = ("import sys, ganime_desktop.export, ganime_core.formats, ganime_core.layers; "
+    code = ("import sys, ganime_desktop.export, ganime_core.io.formats, ganime_core.io.layer_files; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

@@ -95,7 +95,7 @@ def test_unet_inference_path_matches_the_training_forward(upsample: str, norm: s
     the norm) gives the training forward's numbers, with a colour code and without, in either
     memory format, and leaves the caller's input alone."""
     import ganime_core.models.unet as unet_module
-    from ganime_core.calibration import fast_norms
+    from ganime_core.runtime.calibration import fast_norms
 
     calls = []
     fused = unet_module.unet_inference

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 
 from ganime_core.color import rgb_to_lab
-from ganime_core.encoding import palette_from_colors
-from ganime_core.palette_transfer import transfer
+from ganime_core.inputs.encoding import palette_from_colors
+from ganime_core.post.palette_transfer import transfer
 
 
 def _page() -> tuple[np.ndarray, np.ndarray]:

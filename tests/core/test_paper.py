@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ganime_core.paper import keep_paper
-from ganime_core.regions_segment import segment
+from ganime_core.post.paper import keep_paper
+from ganime_core.regions.segment import segment
 
 
 def _figure() -> tuple[np.ndarray, np.ndarray]:

@@ -6,20 +6,18 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.hints import HintRaster, Stroke, rasterize
+from ganime_core.color import delta_e2000, luma, rgb_to_lab
+from ganime_core.inputs.hints import HintRaster, Stroke, rasterize
 from ganime_core.regions import (
     RegionConfig,
     binarize,
     bleeding,
     compose,
-    delta_e2000,
     hint_fidelity,
-    luma,
     region_colors,
-    rgb_to_lab,
     segment,
 )
-from ganime_core.regions_compose import SHADING_FLAT
+from ganime_core.regions.shading import SHADING_FLAT
 
 RED = (230, 20, 30)
 

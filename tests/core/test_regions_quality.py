@@ -19,10 +19,10 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.hints import HintRaster
+from ganime_core.inputs.hints import HintRaster
 from ganime_core.regions import Regions, compose, segment
-from ganime_core.regions_compose import network_palette
-from ganime_core.regions_metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
+from ganime_core.regions.metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
+from ganime_core.regions.queries import network_palette
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "samples"
 HINTS = SHAPE_HINTS
@@ -225,7 +225,7 @@ def test_unhinted_colour_is_the_network_colour_not_its_shadow(inner: int, smudge
 @pytest.fixture(scope="module")
 def colorizer():
     from ganime_core.api import Colorizer
-    from ganime_core.weights import DEFAULT_WEIGHTS
+    from ganime_core.runtime.weights import DEFAULT_WEIGHTS
 
     if not DEFAULT_WEIGHTS.is_file():
         pytest.skip(f"no shipped model at {DEFAULT_WEIGHTS}")

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.hints import Stroke, rasterize
+from ganime_core.inputs.hints import Stroke, rasterize
 from ganime_core.regions import bleeding, compose, hint_fidelity, region_colors, segment
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "samples"

@@ -1,4 +1,4 @@
-"""Colour enlarged to full size with its edges on the lines (``ganime_core.upsample``)."""
+"""Colour enlarged to full size with its edges on the lines (``ganime_core.post.upsample``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.lineart import to_line_art
-from ganime_core.upsample import mixed_band_width, plan_edges, two_region_page, upsample_colour
+from ganime_core.inputs.lineart import to_line_art
+from ganime_core.post.upsample import mixed_band_width, plan_edges, two_region_page, upsample_colour
 
 RED, BLUE = (230, 40, 40), (40, 70, 230)
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from ganime_core import weights as W
 from ganime_core.errors import NoDefaultModelError, WeightsError
 from ganime_core.models import build_generator
+from ganime_core.runtime import weights as W
 
 
 def _tiny(**kw):
@@ -147,7 +147,7 @@ def test_in_channels_that_disagree_with_the_encoding_name_the_file(tmp_path: Pat
 
 
 def test_check_generator_refuses_a_model_the_encoding_cannot_feed() -> None:
-    from ganime_core.encoding import CHANNELS_V1, CHANNELS_V2
+    from ganime_core.inputs.encoding import CHANNELS_V1, CHANNELS_V2
 
     nine = _tiny(in_channels=9)
     assert W.check_generator(nine, CHANNELS_V2, "nine.safetensors") is nine

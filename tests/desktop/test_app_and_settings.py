@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
-from ganime_core.hints import Stroke
+from ganime_core.inputs.hints import Stroke
 from ganime_desktop.canvas import GAP, ViewMode
 from ganime_desktop.commands import add_hint
 from ganime_desktop.document import ResultImages

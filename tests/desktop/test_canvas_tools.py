@@ -124,7 +124,7 @@ def test_bucket_fills_one_region_as_hint_strokes(make_window, qtbot) -> None:
     win.set_tool(Tool.BUCKET)
     drag(win.canvas, [(70, 70)])  # inside the square
     qtbot.waitUntil(lambda: bool(win.doc.hints), timeout=10000)  # segmented off-thread
-    from ganime_core.hints import rasterize
+    from ganime_core.inputs.hints import rasterize
 
     raster = rasterize(win.doc.hints, *win.doc.size)
     assert raster.mask[70, 70] and raster.mask[30, 30]
@@ -135,7 +135,7 @@ def test_bucket_fills_one_region_as_hint_strokes(make_window, qtbot) -> None:
 
 
 def test_incremental_hint_overlay_matches_a_full_rasterize() -> None:
-    from ganime_core.hints import Stroke, rasterize
+    from ganime_core.inputs.hints import Stroke, rasterize
     from ganime_desktop.hint_overlay import HintOverlay
 
     rng = np.random.default_rng(3)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganime_core.hints import Stroke
+from ganime_core.inputs.hints import Stroke
 from ganime_desktop.commands import add_hint
 from ganime_desktop.workers import FULL, PREVIEW
 
@@ -126,7 +126,7 @@ def test_flats_mode_gives_one_colour_per_region_and_a_flats_layer(
     assert win.files.export_to("ora", path)
     with zipfile.ZipFile(path) as zf:
         names = [ly.get("name") for ly in ElementTree.fromstring(zf.read("stack.xml")).iter("layer")]
-    assert names == ["Lines", "Flats", "Colour", "Hints"]  # ganime_core.layers.build_stack
+    assert names == ["Lines", "Flats", "Colour", "Hints"]  # ganime_core.io.layer_files.build_stack
 
 
 def test_inference_leaves_a_core_for_the_gui(monkeypatch) -> None:

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from ganime_core.color import lab_to_rgb
-from ganime_core.encoding import palette_from_colors
-from ganime_core.imageio import encode_png
+from ganime_core.inputs.encoding import palette_from_colors
+from ganime_core.io.imageio import encode_png
 from ganime_desktop import export as ex
 from ganime_desktop.document import Document, ResultImages
 from ganime_desktop.guide import REFERENCE_MAX_SIDE, ColourGuide, Reference, hex_of
@@ -31,9 +31,9 @@ def guide_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     changes its output (a fresh FiLM head starts at zero, which would hide a lost palette)."""
     import torch
 
-    from ganime_core.encoding import CODE_DIM
+    from ganime_core.inputs.encoding import CODE_DIM
     from ganime_core.models import build_generator
-    from ganime_core.weights import save_weights
+    from ganime_core.runtime.weights import save_weights
 
     torch.manual_seed(1)
     model = build_generator("unet", {"base_width": 8, "depth": 5, "code_dim": CODE_DIM})
@@ -205,7 +205,7 @@ def test_bad_reference_file_is_a_message(make_window, tmp_path: Path, prompter) 
 
 
 def guided_doc(reference_png: Path) -> Document:
-    from ganime_core.imageio import load_image
+    from ganime_core.io.imageio import load_image
 
     doc = Document(np.full((40, 60, 3), 255, np.uint8))
     doc.guide = ColourGuide().with_reference(

@@ -10,8 +10,8 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
-from ganime_core.hints import Stroke, load_hints
-from ganime_core.imageio import load_image
+from ganime_core.inputs.hints import Stroke, load_hints
+from ganime_core.io.imageio import load_image
 from ganime_desktop import export as ex
 from ganime_desktop.document import Document, ResultImages
 from ganime_desktop.palette import Palette, from_gpl, load_gpl, save_gpl, to_gpl

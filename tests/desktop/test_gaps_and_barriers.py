@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
-from ganime_core.barriers import Barrier
 from ganime_core.errors import DeviceError, GanimeError, NoDefaultModelError, WeightsError
-from ganime_core.hints import rasterize
-from ganime_core.imageio import load_image
+from ganime_core.inputs.barriers import Barrier
+from ganime_core.inputs.hints import rasterize
+from ganime_core.io.imageio import load_image
 from ganime_desktop.commands import SetBarriersCommand
 from ganime_desktop.document import DEFAULT_GAP, Document, ResultImages
 from ganime_desktop.messages import ErrorKind, Job, error_kind

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganime_core.hints import Stroke, rasterize
+from ganime_core.inputs.hints import Stroke, rasterize
 from ganime_desktop import hint_overlay
 from ganime_desktop.hint_overlay import HintOverlay
 from ganime_desktop.regionfill import fill_strokes

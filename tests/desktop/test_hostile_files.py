@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 
-from ganime_core.hints import Stroke, rasterize
+from ganime_core.inputs.hints import Stroke, rasterize
 from ganime_desktop.document import Document
 from ganime_desktop.guide import ColourGuide, Reference
 from ganime_desktop.project_io import Project, ProjectError, load_project, save_project
@@ -43,7 +43,7 @@ def bounded(fn: Callable[[], object], seconds: float = 5.0, megabytes: int = 300
 
 
 def _good_project() -> bytes:
-    from ganime_core.imageio import from_array
+    from ganime_core.io.imageio import from_array
 
     doc = Document(np.full((24, 32, 3), 255, np.uint8))
     doc.hints = (Stroke(((4.0, 4.0), (20.0, 12.0)), (200, 40, 40), 4),)

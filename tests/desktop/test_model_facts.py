@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganime_core.modelfile import DEFAULT_WEIGHTS
+from ganime_core.runtime.modelfile import DEFAULT_WEIGHTS
 from ganime_desktop.settings import metrics_line, model_summary, read_model_facts
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganime_core.hints import Stroke
+from ganime_core.inputs.hints import Stroke
 from ganime_desktop.commands import add_hint
 from ganime_desktop.document import Document, ResultImages
 from ganime_desktop.project_io import ProjectError, load_project, save_project

@@ -7,7 +7,7 @@ import threading
 import pytest
 from PySide6.QtCore import Qt, QThread
 
-from ganime_core.hints import rasterize
+from ganime_core.inputs.hints import rasterize
 from ganime_desktop.document import Document
 from ganime_desktop.main_window import FINDING_REGIONS
 from ganime_desktop.qt_util import from_qimage

@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from ganime_core.hints import Stroke
+from ganime_core.inputs.hints import Stroke
 from ganime_desktop.commands import add_hint
 from ganime_desktop.tools import Tool
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganime_core.imageio import load_image
+from ganime_core.io.imageio import load_image
 
 ROOT = Path(__file__).resolve().parents[2]
 W, H = 96, 64
@@ -87,7 +87,7 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     third = v["third"]
     assert [(x["name"], x["blend"]) for x in third["layers"]] == [("Lines", "multiply"), ("Colour", "normal")]
     from ganime_core.api import Colorizer
-    from ganime_core.hints import HintRaster
+    from ganime_core.inputs.hints import HintRaster
 
     hint = np.zeros((H, W, 4), np.uint8)
     hint[20:41, 10:31] = (220, 30, 40, 255)

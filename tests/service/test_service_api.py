@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from service_helpers import png, sketch
 
-from ganime_core.hints import HintRaster, HintSet, Stroke
+from ganime_core.inputs.hints import HintRaster, HintSet, Stroke
 
 RED = (220, 30, 40)
 

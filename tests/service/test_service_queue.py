@@ -140,7 +140,7 @@ def test_cli_serve_runs_logs_and_stops_on_sigterm(tiny_weights, tmp_path):
 
 
 def test_cli_refuses_non_loopback_without_allow_remote(capsys):
-    from ganime_core.cli import main
+    from ganime_core.cli.commands import main
     from ganime_core.service.server import check_host, is_loopback
 
     assert main(["serve", "--host", "0.0.0.0"]) == 2
@@ -152,7 +152,7 @@ def test_cli_refuses_non_loopback_without_allow_remote(capsys):
 
 
 def test_service_package_imports_no_qt():
-    code = ("import sys, ganime_core.service.app, ganime_core.service.server, ganime_core.layers; "
+    code = ("import sys, ganime_core.service.app, ganime_core.service.server, ganime_core.io.layer_files; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'PyQt5', 'qtpy', 'ganime_desktop')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

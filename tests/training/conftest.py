@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.imageio import save_png
+from ganime_core.io.imageio import save_png
 
 
 def cartoon(rng: np.random.Generator, size: int = 48) -> np.ndarray:

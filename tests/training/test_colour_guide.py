@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from ganime_core.api import Colorizer
-from ganime_core.encoding import (
+from ganime_core.inputs.encoding import (
     CHANNELS_V2,
     CODE_DIM,
     ModelInput,
@@ -19,7 +19,7 @@ from ganime_core.encoding import (
     palette_from_colors,
 )
 from ganime_core.models.unet import UNetConfig, UNetGenerator
-from ganime_core.weights import save_weights
+from ganime_core.runtime.weights import save_weights
 
 SIZE = 48
 
@@ -90,8 +90,8 @@ def test_palette_and_reference_steer_the_colours(guided: Path, tmp_path: Path) -
 
 
 def test_cli_palette_and_reference_folder(guided: Path, tmp_path: Path) -> None:
-    from ganime_core.cli import main
-    from ganime_core.imageio import load_image, save_png
+    from ganime_core.cli.commands import main
+    from ganime_core.io.imageio import load_image, save_png
 
     lines, inside = _page()
     src = tmp_path / "in"

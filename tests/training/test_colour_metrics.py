@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.encoding import palette_from_colors
-from ganime_core.regions_segment import segment
+from ganime_core.inputs.encoding import palette_from_colors
+from ganime_core.regions.segment import segment
 from training.color_metrics import (
     colourfulness,
     grid_energy,

@@ -122,7 +122,7 @@ def test_chroma_loss_is_not_raised_by_a_white_blot_where_hasler_colourfulness_is
 def test_paper_term_covers_the_page_not_the_pale_middle_of_a_figure() -> None:
     """The paper term's mask: white ground truth far from lines in a border region that is
     mostly white (the page). A face cut by the crop, whose middle is near-white, is not paper."""
-    from ganime_core.regions_segment import segment
+    from ganime_core.regions.segment import segment
     from training.palette_sampling import paper_mask
 
     lines = np.ones((96, 96), np.float32)

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganime_core.encoding import CODE_DIM
+from ganime_core.inputs.encoding import CODE_DIM
 from ganime_core.models.unet import UNetConfig, UNetGenerator
 from training import losses
 from training.convert import adapt_generator, transpose_to_resize_conv

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from ganime_core.api import Colorizer
-from ganime_core.encoding import decode_output, encode_input
-from ganime_core.hints import Stroke, rasterize
-from ganime_core.weights import read_info
+from ganime_core.inputs.encoding import decode_output, encode_input
+from ganime_core.inputs.hints import Stroke, rasterize
+from ganime_core.runtime.weights import read_info
 from training.evaluate import evaluate, evaluation_set, to_markdown
 from training.evaluate import main as evaluate_main
 from training.export import generator_from_checkpoint
@@ -88,7 +88,7 @@ def test_frechet_distance_matches_the_textbook_formula() -> None:
 
 
 def test_evaluate_function_with_in_memory_model(trained_run: tuple[Path, Path]) -> None:
-    from ganime_core.weights import ModelInfo
+    from ganime_core.runtime.weights import ModelInfo
 
     data, ckpt = trained_run
     model, state = generator_from_checkpoint(ckpt)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganime_core.imageio import save_png
+from ganime_core.io.imageio import save_png
 from training.datasets import AugmentConfig, ColorizationDataset, read_item
 from training.layouts import discover, split, split_sidebyside
 

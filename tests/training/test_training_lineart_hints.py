@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ganime_core.imageio import load_image
+from ganime_core.io.imageio import load_image
 from training.hint_sampling import HintConfig, sample_hints, sample_strokes
 from training.lineart import line_f_score, random_lines, xdog
 from training.metrics import ssim

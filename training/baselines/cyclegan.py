@@ -28,10 +28,10 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from ganime_core.api import Colorizer
-from ganime_core.devices import resolve_device
 from ganime_core.models.patchgan import PatchGANConfig, PatchGANDiscriminator
 from ganime_core.models.registry import build_generator, generator_config_from_dict
-from ganime_core.weights import ModelInfo, load_weights, save_weights
+from ganime_core.runtime.devices import resolve_device
+from ganime_core.runtime.weights import ModelInfo, load_weights, save_weights
 
 from .. import losses
 from ..config import TrainConfig, parse_kv

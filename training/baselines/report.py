@@ -10,8 +10,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ganime_core.hints import HintRaster
-from ganime_core.imageio import save_png
+from ganime_core.inputs.hints import HintRaster
+from ganime_core.io.imageio import save_png
 
 from ..visualize import hint_view, to_uint8
 

@@ -1,0 +1,1 @@
+"""Files in and out: pictures, export formats, layered files, safe JSON."""

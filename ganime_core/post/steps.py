@@ -1,0 +1,250 @@
+"""The colorize pipeline after the network: one ordered list of steps over one picture.
+
+:class:`Picture` is the per-picture context: what the API sets up before the steps run (the
+options, the page, the network's colour, the regions, the hints, the guide, the unhinted pass)
+and what the steps hand on (the colour, the white patches the clean step skips, the full-size
+colour, the region layers, the final image). Each :class:`Step` declares the fields it
+``reads`` and ``writes``, says when it ``applies``, and is called with the picture. Adding a
+step is one module and one line in :data:`STEPS`; ``tests/core/test_steps.py`` checks that
+every step touches only the fields it declares and reads only what is set before it runs.
+
+    network colour --> hint scope --> paper --> holes --> clean --> guide
+                   --> upsample (full size) --> region modes (flats / locked) --> lines
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Final, Protocol
+
+import cv2
+import numpy as np
+
+from ganime_core.imageops import multiply_u8
+from ganime_core.inputs.hints import HintRaster
+from ganime_core.inputs.page import Page
+from ganime_core.options import ColorizeOptions
+from ganime_core.regions.compose import RegionLayers, compose
+from ganime_core.regions.segment import Regions
+
+from .clean import clean_colour
+from .hint_scope import scope_hints
+from .holes import HOLES_MAX_SIDE, fill_holes, find_holes
+from .palette_transfer import transfer
+from .paper import keep_paper
+from .upsample import EdgePlan, upsample_colour
+
+#: (unhinted colour at the working size, its per-region Lab) — computed on first use, cached.
+UnhintedPass = Callable[[], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class Picture:
+    """One picture on its way through the steps (working size = the network's, full = the input's)."""
+
+    options: ColorizeOptions
+    page: Page
+    colour: np.ndarray  # uint8 hxwx3 at the working size: the network's, then each step's
+    regions: Regions | None = None  # at the working size; None for models of the first design
+    hints: HintRaster | None = None  # at the working size
+    dense: HintRaster | None = None  # the hints spread over their regions (working size)
+    full_hints: HintRaster | None = None  # at full size, for the region modes
+    guide: np.ndarray | None = None  # the colour guide's Lab+weight palette
+    guided: bool = False  # the model takes a colour code
+    unhinted: UnhintedPass | None = None
+    edge_plan: Callable[[], EdgePlan] | None = None
+    skip: np.ndarray | None = None  # white patches inside coloured regions: the clean step skips them
+    full_colour: np.ndarray | None = None  # uint8 HxWx3 at full size
+    layers: RegionLayers | None = None
+    image: np.ndarray | None = None  # the final picture, lines over colour
+
+    @property
+    def claimed(self) -> np.ndarray | None:
+        """bool hxw: the pixels the dense hints claim (None without hints)."""
+        return None if self.dense is None else self.dense.mask
+
+
+#: Fields set before the first step runs; every other field is written by a step.
+INPUTS: Final = ("options", "page", "colour", "regions", "hints", "dense", "full_hints", "guide",
+                 "guided", "unhinted", "edge_plan")
+
+
+class Step(Protocol):
+    """One post-processing step: what it reads and writes on a :class:`Picture`, and when."""
+
+    name: ClassVar[str]
+    reads: ClassVar[tuple[str, ...]]
+    writes: ClassVar[tuple[str, ...]]
+
+    def applies(self, pic: Picture) -> bool: ...
+
+    def __call__(self, pic: Picture) -> None: ...
+
+
+class HintScope:
+    """A hint's effect stays in the regions it claims and those that take its colour (``hint_scope``)."""
+
+    name = "hint scope"
+    reads = ("options", "regions", "hints", "dense", "colour", "unhinted")
+    writes = ("colour",)
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.regions is not None and pic.hints is not None and pic.options.hint_scope == "regions"
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.regions is not None and pic.hints is not None and pic.unhinted is not None
+        unhinted, unhinted_lab = pic.unhinted()
+        pic.colour = scope_hints(pic.colour, unhinted, pic.regions, hint_colours(pic.hints), pic.claimed,
+                                 unhinted_lab=unhinted_lab)
+
+
+class KeepPaper:
+    """The unhinted page around the figure stays white where the network left it light (``paper``)."""
+
+    name = "paper"
+    reads = ("options", "regions", "dense", "colour")
+    writes = ("colour",)
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.regions is not None and pic.options.paper
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.regions is not None
+        pic.colour = keep_paper(pic.colour, pic.regions, pic.claimed)
+
+
+class FillHoles:
+    """White holes the network leaves inside coloured regions (``holes``): filled up to
+    ``HOLES_MAX_SIDE``; above it marked for the clean step, which carries the colour in."""
+
+    name = "holes"
+    reads = ("options", "page", "regions", "dense", "colour")
+    writes = ("colour", "skip")
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.regions is not None and pic.options.paper
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.regions is not None
+        if max(pic.page.w, pic.page.h) <= HOLES_MAX_SIDE:
+            pic.colour = fill_holes(pic.colour, pic.regions, pic.claimed)
+        elif pic.options.clean:
+            found = find_holes(pic.colour, pic.regions, pic.claimed)
+            pic.skip = None if found is None else found[0]
+
+
+class Clean:
+    """The network's grain smoothed away inside each closed region, never across a line (``clean``)."""
+
+    name = "clean"
+    reads = ("options", "regions", "skip", "colour")
+    writes = ("colour",)
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.regions is not None and pic.options.clean
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.regions is not None
+        pic.colour = clean_colour(pic.colour, pic.regions, skip=pic.skip)
+
+
+class Guide:
+    """The main colours moved most of the way to the colour guide's; hinted pixels stay
+    (``palette_transfer``)."""
+
+    name = "guide"
+    reads = ("page", "guide", "guided", "hints", "dense", "colour")
+    writes = ("colour",)
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.guide is not None and pic.guided
+
+    def __call__(self, pic: Picture) -> None:
+        keep = None
+        if pic.hints is not None:
+            keep = pic.hints.mask if pic.dense is None else (pic.dense.mask | pic.hints.mask)
+        pic.colour = transfer(pic.colour, pic.page.small, pic.guide, keep=keep)
+
+
+class Upsample:
+    """The colour enlarged to full size with its edges on the lines (``upsample``)."""
+
+    name = "upsample"
+    reads = ("colour", "edge_plan")
+    writes = ("full_colour",)
+
+    def applies(self, pic: Picture) -> bool:
+        return True
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.edge_plan is not None
+        pic.full_colour = upsample_colour(pic.colour, plan=pic.edge_plan())
+
+
+class RegionModes:
+    """Flats and locked: one exact colour per closed region at full size, hints claiming whole
+    regions, with the network's shading in locked (``regions.compose``); the layers on request."""
+
+    name = "region modes"
+    reads = ("options", "page", "full_hints", "full_colour")
+    writes = ("layers", "full_colour")
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.options.mode != "plain" or pic.options.layers
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.full_colour is not None
+        layers = compose(pic.page.full, pic.full_colour, pic.full_hints, mode=pic.options.mode,
+                         regions=pic.page.regions_full())
+        if pic.options.mode == "locked":
+            pic.full_colour = multiply_u8(layers.flats, layers.shading)
+        elif pic.options.mode == "flats":
+            pic.full_colour = layers.flats
+        pic.layers = layers
+
+
+class Lines:
+    """The line art multiplied over the colour (or the colour alone with ``lines="none"``)."""
+
+    name = "lines"
+    reads = ("options", "page", "full_colour")
+    writes = ("image",)
+
+    def applies(self, pic: Picture) -> bool:
+        return True
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.full_colour is not None
+        pic.image = overlay(pic.full_colour, pic.page.full) if pic.options.lines == "multiply" \
+            else pic.full_colour.copy()
+
+
+#: The pipeline after the network, in order.
+STEPS: Final[tuple[Step, ...]] = (HintScope(), KeepPaper(), FillHoles(), Clean(), Guide(),
+                                  Upsample(), RegionModes(), Lines())
+
+
+def run_steps(pic: Picture, steps: Sequence[Step] = STEPS) -> Picture:
+    """Run each step that applies to ``pic``, in order."""
+    for step in steps:
+        if step.applies(pic):
+            step(pic)
+    return pic
+
+
+def hint_colours(hints: HintRaster) -> np.ndarray:
+    """(k, 3) uint8: the distinct colours of the hinted pixels (at most 256)."""
+    px = hints.rgb[hints.mask].astype(np.uint32)
+    packed = np.unique((px[:, 0] << 16) | (px[:, 1] << 8) | px[:, 2])[:256]
+    return np.stack([packed >> 16, (packed >> 8) & 255, packed & 255], axis=1).astype(np.uint8)
+
+
+def overlay(rgb: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The line overlay: uint8 HxWx3 x line art (float HxW in [0, 1]) in uint8 arithmetic.
+
+    The line art is rounded to 1/255 first (a level of difference at most): four times less
+    memory traffic than a float product at full size.
+    """
+    grey = cv2.convertScaleAbs(lines, alpha=255.0)
+    return cv2.multiply(rgb, cv2.merge([grey, grey, grey]), scale=1.0 / 255.0)

@@ -1,0 +1,1 @@
+"""Where the network runs: devices, the measured precision, weights files."""
