@@ -73,3 +73,24 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
 
     tl, tc, th = dLp / s_l, dCp / s_c, dHp / s_h
     return np.sqrt(tl**2 + tc**2 + th**2 + r_t * tc * th)
+
+
+def sample_rows(values: np.ndarray, limit: int, seed: int = 0) -> np.ndarray:
+    """At most ``limit`` rows of ``values``, drawn without replacement by a seeded generator."""
+    if values.shape[0] <= limit:
+        return values
+    return values[np.random.default_rng(seed).choice(values.shape[0], limit, replace=False)]
+
+
+def kmeans_lab(lab: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """k-means of (n, 3) Lab colours (k-means++, 2 attempts, seeded): (labels (n,), centres (k, 3)).
+
+    The one clustering of colours in GANime: a guide picture's palette
+    (``inputs.encoding.palette_from_image``) and the network's main colours
+    (``post.palette_transfer``).
+    """
+    cv2.setRNGSeed(seed)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, labels, centres = cv2.kmeans(np.ascontiguousarray(lab, np.float32), k, None, criteria, 2,  # type: ignore[call-overload]
+                                    cv2.KMEANS_PP_CENTERS)
+    return labels.ravel(), centres.astype(np.float32)

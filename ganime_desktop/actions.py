@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganime_core.constants import COLOR_MODES, MAX_GAP
+from ganime_core.constants import COLOR_MODES
+from ganime_core.options import SPEC_BY_NAME
 
 from .canvas import ViewMode
-from .document import DEFAULT_GAP
 from .help_ops import saved_hint_opacity
 from .qt_util import icon, new_action
 from .tools import TOOLS, Tool
@@ -267,20 +267,23 @@ def _mode_box(win: MainWindow) -> QComboBox:
 
 
 def _gap_slider(bar: QToolBar) -> tuple[QSlider, QLabel]:
-    """The "Close gaps" slider and its value label (wired by the window's gap control)."""
+    """The "Close gaps" slider and its value label (wired by the window's gap control); its
+    range and start are the gap option's (``ganime_core.options``)."""
+    gap = SPEC_BY_NAME["gap"]
+    assert gap.minimum is not None and gap.maximum is not None  # an int option with a range
     label = QLabel(" Close gaps ")
     label.setToolTip(GAP_TIP)
     bar.addWidget(label)
     slider = QSlider(Qt.Orientation.Horizontal)
     slider.setObjectName("gap_slider")
-    slider.setRange(0, MAX_GAP)
-    slider.setValue(DEFAULT_GAP)
+    slider.setRange(gap.minimum, gap.maximum)
+    slider.setValue(gap.default)
     slider.setPageStep(4)
     slider.setFixedWidth(130)
     slider.setToolTip(GAP_TIP)
     bar.addWidget(slider)
     value = QLabel()
     value.setMinimumWidth(44)
-    value.setText(f" {DEFAULT_GAP} px")
+    value.setText(f" {gap.default} px")
     bar.addWidget(value)
     return slider, value

@@ -16,7 +16,9 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from .document import ResultImages
+from ganime_core.options import ColorizeOptions, OptionsError
+
+from .document import Document, ResultImages
 from .messages import FULL, Failure, Job, ModelChoice, ModelLoaded, Output
 from .session import DocumentSession
 from .settings import AppSettings
@@ -38,6 +40,13 @@ class Prompts(Protocol):
 def model_choice(s: AppSettings) -> ModelChoice:
     return ModelChoice(str(s.model_file()) if s.model_path else "", s.device, s.precision,
                        s.memory_format)
+
+
+def colorize_options(doc: Document, s: AppSettings) -> ColorizeOptions:
+    """How to colorize ``doc``: the gap is the document's, the mode and working size are settings
+    (0 = the model's own); the lines are multiplied and the layers left to the mode (the
+    defaults). Raises :class:`OptionsError` for a value out of its range."""
+    return ColorizeOptions(mode=s.color_mode, gap=doc.gap, working_size=s.working_size or None)
 
 
 class ColorizeController(QObject):
@@ -96,11 +105,18 @@ class ColorizeController(QObject):
                 self.prompts.info("No model installed", NO_MODEL)
             return 0
         doc = self.session.doc
+        try:
+            options = colorize_options(doc, s)
+        except OptionsError as exc:  # a setting the core does not take (a working size of 8 px)
+            self.status.emit(f"Cannot colorize: {exc}", 10000)
+            if not quiet:
+                self.prompts.error("Colorize failed",
+                                   f"{exc}\n\nChange it in Edit → Settings (Ctrl+,).")
+            return 0
         serial = self.host.submit(Job(
-            image=doc.loaded_image(), hints=doc.hint_set(), model=model_choice(s),
-            revision=doc.revision, working_size=s.working_size or None,
-            preview_size=s.preview_size, mode=s.color_mode, palette=doc.guide.model_palette(),
-            gap=doc.gap, barriers=doc.barrier_mask()))
+            image=doc.loaded_image(), hints=doc.hint_set(), options=options, model=model_choice(s),
+            revision=doc.revision, preview_size=s.preview_size, palette=doc.guide.model_palette(),
+            barriers=doc.barrier_mask()))
         self._quiet = quiet
         self._last_submit = time.monotonic()
         self.status.emit("Colorizing…", 0)

@@ -6,7 +6,8 @@ Views subscribe with :meth:`Document.subscribe` and get a change kind:
 (invisible strokes only the segmentation sees) and ``"result"``.
 
 ``seg_rev`` changes whenever the picture the segmentation sees does (lines, barriers): the
-region worker keys its regions by it and the gap.
+region worker keys its regions by it and the gap. The gap is checked by its option
+(``ganime_core.options.SPEC_BY_NAME["gap"]``), the one place its range lives.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganime_core.constants import MAX_GAP
 from ganime_core.inputs.barriers import Barrier, rasterize
 from ganime_core.inputs.hints import HintSet, Stroke
 from ganime_core.io.imageio import LoadedImage, composite_on_white
-from ganime_core.regions.segment import RegionConfig
+from ganime_core.options import SPEC_BY_NAME
 
 from .guide import ColourGuide
 
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[str], None]
 PAPER = 255
-DEFAULT_GAP = RegionConfig().gap_close  # = ganime_core.api.DEFAULT_GAP, without torch
+GAP = SPEC_BY_NAME["gap"]  # the gap-closing size's option: default, range, check
+DEFAULT_GAP: int = GAP.default
 SEGMENTATION_KINDS = ("lines", "image", "gap", "barriers")  # changes that move the regions
 
 
@@ -94,15 +95,6 @@ class Document:
             return None
         return rasterize(self.barriers, *self.size)
 
-    def segmentation_lines(self) -> np.ndarray:
-        """What the segmentation sees: the line art with the barriers burned in as ink."""
-        mask = self.barrier_mask()
-        if mask is None:
-            return self.lines.copy()
-        lines = self.lines.copy()
-        lines[mask] = 0
-        return lines
-
     def is_blank(self) -> bool:
         return not self.hints and bool((self.lines == PAPER).all())
 
@@ -145,9 +137,8 @@ class Document:
         self._notify("guide")
 
     def set_gap(self, gap: int) -> None:
-        gap = int(gap)
-        if not 0 <= gap <= MAX_GAP:
-            raise ValueError(f"gap must be between 0 and {MAX_GAP} px, got {gap}")
+        """A new gap-closing size; an invalid one is an ``OptionsError`` (nothing changes)."""
+        gap = GAP.check(gap)
         if gap != self.gap:  # the region key holds the gap: no new seg_rev needed
             self.gap = gap
             self.revision += 1

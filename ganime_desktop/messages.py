@@ -12,10 +12,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from ganime_core.constants import DEFAULT_COLOR_MODE
 from ganime_core.errors import DeviceError, GanimeError, NoDefaultModelError, WeightsError
 from ganime_core.inputs.hints import HintSet
 from ganime_core.io.imageio import LoadedImage
+from ganime_core.options import ColorizeOptions
 
 PREVIEW = "preview"
 FULL = "full"
@@ -75,17 +75,19 @@ class ModelChoice:
 
 @dataclass(frozen=True)
 class Job:
-    """One colorize request; ``serial`` is stamped by :class:`workers.WorkerHost`."""
+    """One colorize request; ``serial`` is stamped by :class:`workers.WorkerHost`.
+
+    ``options`` say how (mode, gap, working size, ...: ``ganime_core.options``, validated when
+    built); ``palette`` and ``barriers`` are what the picture is colorized with.
+    """
 
     image: LoadedImage
     hints: HintSet
+    options: ColorizeOptions = ColorizeOptions()
     model: ModelChoice = ModelChoice()
     revision: int = 0
-    working_size: int | None = None
-    preview_size: int | None = None
-    mode: str = DEFAULT_COLOR_MODE  # ganime_core.constants.COLOR_MODES
+    preview_size: int | None = None  # a fast first pass at this working size (None: none)
     palette: np.ndarray | None = None  # the colour guide: (k, 4) Lab+weight rows, or None
-    gap: int | None = None  # gap-closing size in px (None = the API's default)
     barriers: np.ndarray | None = None  # bool HxW: strokes only the segmentation sees
     serial: int = 0
 

@@ -11,7 +11,8 @@ Layout (format ``ganime-project``, version 1)::
     reference.png     the reference picture (optional), RGB, long side <= 1024 px
     barriers.json     the barrier strokes (optional; ganime_core.inputs.barriers format)
 
-The manifest's ``gap`` is the gap-closing size in px (absent in older projects: the default).
+The manifest's ``gap`` is the gap-closing size in px (absent in older projects: the default),
+checked by its option (``ganime_core.options``), the one place its range lives.
 
 Writes are atomic; every read error is a :class:`ProjectError` with a plain message. Projects
 without ``guide.json`` or ``barriers.json`` (older ones) load with no guide or barriers. A damaged
@@ -33,15 +34,15 @@ import cv2
 import numpy as np
 
 from ganime_core import __version__
-from ganime_core.constants import MAX_GAP
 from ganime_core.errors import BadHintsError, GanimeError
 from ganime_core.inputs import barriers as barrier_io
 from ganime_core.inputs.hints import MAX_HINT_FILE_BYTES, HintSet
 from ganime_core.inputs.palettes import MAX_GPL_BYTES
 from ganime_core.io.imageio import atomic_write, encode_png, load_image
 from ganime_core.io.jsonsafe import is_int, parse_json, short
+from ganime_core.options import OptionsError
 
-from .document import DEFAULT_GAP, Document, ResultImages
+from .document import DEFAULT_GAP, GAP, Document, ResultImages
 from .guide import REFERENCE_MAX_SIDE, ColourGuide, GuideError, Reference, parse_guide_json
 from .palette import Palette, PaletteError, from_gpl, to_gpl
 
@@ -213,12 +214,16 @@ def _load(zf: zipfile.ZipFile) -> Project:
 
 
 def _gap(manifest: dict, warnings: list[str]) -> int:
+    """The manifest's gap-closing size; a damaged one costs only the gap (a warning)."""
     gap = manifest.get("gap", DEFAULT_GAP)
-    if not (is_int(gap) and 0 <= gap <= MAX_GAP):
-        warnings.append(f"the gap-closing size in manifest.json ({short(gap)}) is not a whole "
-                        f"number of pixels from 0 to {MAX_GAP}; using {DEFAULT_GAP} px")
+    try:
+        if not is_int(gap):  # JSON has numbers: "8" or 8.0 is not what GANime writes
+            raise OptionsError(GAP.name, f"must be a whole number of px; got {short(gap)}")
+        return GAP.check(gap)
+    except OptionsError as exc:
+        warnings.append(f"the gap-closing size in manifest.json is unusable ({exc}); "
+                        f"using {DEFAULT_GAP} px")
         return DEFAULT_GAP
-    return int(gap)
 
 
 def _load_barriers(zf: zipfile.ZipFile, warnings: list[str]) -> tuple[barrier_io.Barrier, ...]:

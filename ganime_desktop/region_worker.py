@@ -1,16 +1,18 @@
 """Line-art segmentation for the fill tool on its own QThread: the GUI never waits for it.
 
 :class:`RegionService` (GUI thread) watches the document. When the regions of the current
-line-art revision are wanted (the fill tool is picked, the lines change while it is the
-tool, the pointer hovers, a click) it hands a copy of the lines to :class:`RegionWorker`.
-Requests coalesce: the worker skips any that a newer one has overtaken, and a result is
-kept only if its key, (document generation, ``lines_rev``), is still the current one.
+picture are wanted (the fill tool is picked, the lines change while it is the tool, the
+pointer hovers, a click) it hands copies of the picture and the barrier mask
+(:class:`regionfill.PageSource`) to :class:`RegionWorker`. Requests coalesce: the worker skips
+any that a newer one has overtaken, and a result is kept only if its key, (document
+generation, ``seg_rev``, gap), is still the current one; a new gap or a barrier stroke asks again.
 
-What is segmented is :meth:`Document.segmentation_lines` (the barriers burned in as ink) at
-the document's gap-closing size; the key is (generation, ``seg_rev``, gap), so a new gap or a
-barrier stroke asks again. While the "Close gaps" slider is dragged, :meth:`RegionService.preview`
-segments at the slider's gap instead and the worker draws the regions in distinct translucent
-colours (``preview_ready``) for the canvas to lay over the picture.
+The worker cuts the regions with :func:`regionfill.segment_page`: those the API cuts at full
+size for the flats and locked modes, through the process-wide segmentation cache
+(``ganime_core.regions.cache.SHARED``), so a picture the colorize worker has cut is not cut
+again here, and the other way round. While the "Close gaps" slider is dragged,
+:meth:`RegionService.preview` segments at the slider's gap instead and the worker draws the
+regions in distinct translucent colours (``preview_ready``) for the canvas to lay over the picture.
 
 The hover highlight asks :meth:`RegionService.hover` for the region under the pointer;
 its picture (cropped to the region's box) is drawn on the worker too, newest request only.
@@ -33,11 +35,11 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from ganime_core.errors import GanimeError
-from ganime_core.inputs.lineart import to_line_art
+from ganime_core.regions.segment import Regions
 
 from .document import SEGMENTATION_KINDS, Document
 from .qt_util import to_qimage
-from .regionfill import RGB, Key, RegionCache, region_fill
+from .regionfill import RGB, Key, PageSource, RegionCache, region_fill, segment_page
 from .worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -97,13 +99,6 @@ def region_colours(labels: np.ndarray, alpha: int = PREVIEW_ALPHA) -> np.ndarray
     return lut[labels]
 
 
-def segment_lines(lines: np.ndarray, gap: int):  # -> ganime_core.regions.Regions
-    """RGB line art -> regions at a gap-closing size (numpy/cv2/scipy; scipy loads on first use)."""
-    from ganime_core import regions
-
-    return regions.segment(to_line_art(lines), regions.RegionConfig(gap_close=int(gap)))
-
-
 class RegionWorker(QObject):
     """Lives on the region thread; keeps the regions of the newest revision it segmented."""
 
@@ -118,18 +113,18 @@ class RegionWorker(QObject):
         self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
         self.latest_highlight = 0
         self._key: Key | None = None
-        self._regions = None
+        self._regions: Regions | None = None
 
     def skip_all(self) -> None:
         self.latest = self.latest_highlight = 1 << 62
 
     @Slot(int, object, object, bool)
-    def run_segment(self, serial: int, key: Key, lines: np.ndarray, preview: bool) -> None:
+    def run_segment(self, serial: int, key: Key, src: PageSource, preview: bool) -> None:
         if serial < self.latest:
             log.debug("skipping stale segmentation %s", key)
             return
         try:
-            regions = segment_lines(lines, key[2])
+            regions = segment_page(src, key[2])
         except Exception as exc:  # reported, never raised into Qt
             log.exception("segmenting the line art failed")
             self.seg_failed.emit(key, f"{type(exc).__name__}: {exc}")
@@ -275,7 +270,7 @@ class RegionService(QObject):
 
     # -- requests ----------------------------------------------------------------------------
 
-    def ensure(self):  # -> Regions | None
+    def ensure(self) -> Regions | None:
         """The current lines' regions if ready; else ask the worker for them and return None."""
         key = self.key()
         regions = self.cache.get(key)
@@ -286,9 +281,9 @@ class RegionService(QObject):
         self._serial += 1
         self.worker.latest = self._serial
         self._requested = key
-        # a copy (the lines are edited in place later), with the barriers burned in
-        self._segment.emit(self._serial, key, self._doc.segmentation_lines(),
-                           self._preview_gap is not None)
+        # copies: the lines are edited in place later
+        src = PageSource(self._doc.loaded_image(), self._doc.barrier_mask())
+        self._segment.emit(self._serial, key, src, self._preview_gap is not None)
         return None
 
     def hover(self, x: int, y: int, color: RGB) -> HoverKey | None:
@@ -346,7 +341,7 @@ class RegionService(QObject):
         return key
 
     @Slot(object, object)
-    def _on_segmented(self, key: Key, regions) -> None:
+    def _on_segmented(self, key: Key, regions: Regions) -> None:
         if key != self.key():
             self.dropped += 1
             log.debug("dropped stale regions %s", key)

@@ -1,30 +1,62 @@
 """Bucket fill by line-art region: a region becomes hint strokes (data, undoable). Qt-free.
 
 The region comes from ``ganime_core.regions.segment`` (gap-closing, so a small gap in a
-line does not flood the picture). The fill is stored as horizontal hint strokes that stay
+line does not flood the picture), cut by :func:`segment_page` exactly as the API cuts the
+picture at full size, barriers thickened and burnt in, and shared with it through
+``ganime_core.regions.cache.SHARED``. The fill is stored as horizontal hint strokes that stay
 inside the region, so it survives saving, undo and any working size like any other hint.
 Segmenting is slow on big canvases, so it runs on a thread (:mod:`.region_worker`); this
-module only holds the result, keyed by line-art revision, and turns a region into strokes.
+module cuts the regions, holds the result, keyed by line-art revision, and turns a region
+into strokes.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from ganime_core.constants import MIN_WORKING_SIZE
+from ganime_core.inputs.barriers import barrier_mask
 from ganime_core.inputs.hints import Stroke
-
-if TYPE_CHECKING:
-    from ganime_core.regions import Regions
+from ganime_core.inputs.lineart import to_line_art
+from ganime_core.inputs.page import make_page
+from ganime_core.io.imageio import LoadedImage
+from ganime_core.regions.cache import content_key
+from ganime_core.regions.segment import Regions
 
 log = logging.getLogger(__name__)
 
 RGB = tuple[int, int, int]
 Key = tuple[int, int, int]  # (document generation, seg_rev, gap): what was segmented
 MAX_FILL_STROKES = 4000
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """What a segmentation is cut from: copies, safe to hand to the region thread."""
+
+    image: LoadedImage  # the document's picture, as the colorize worker gets it
+    barriers: np.ndarray | None  # bool HxW at full size (Document.barrier_mask), or None
+
+
+def segment_page(src: PageSource, gap: int) -> Regions:
+    """The full-size regions of a picture exactly as ``Colorizer.colorize`` cuts them (flats,
+    locked): the same line art, the same thickened barriers, the same key in the shared cache.
+
+    The working size asked for is the picture's long side (at least the core's minimum: a
+    page is never upscaled), so no smaller copy is made; the full-size page and its cache key
+    do not depend on the working size.
+    """
+    img = src.image
+    lines = to_line_art(img)
+    height, width = lines.shape
+    wall = barrier_mask(src.barriers, width, height)  # None when it marks nothing, as in the API
+    page = make_page(lines, content_key(img.rgb, img.alpha), max(width, height, MIN_WORKING_SIZE),
+                     wall, int(gap))
+    return page.regions_full()
 
 
 class RegionCache:

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ganime_core.options import ColorizeOptions
 from ganime_core.regions import shading_image
 
 from .messages import (
@@ -101,24 +102,27 @@ class ColorizeWorker(QObject):
             return
         try:
             colorizer = self._model(job.model)
-            full = int(job.working_size or colorizer.info.working_size)
+            opts = job.options  # working_size None: the model's own
+            full = int(opts.working_size or colorizer.info.working_size)
             if job.preview_size and job.preview_size < 0.75 * full:
-                self._emit(job, PREVIEW, self._colorize(colorizer, job, job.preview_size))
+                preview = opts.replace(working_size=job.preview_size)
+                self._emit(job, PREVIEW, self._colorize(colorizer, job, preview))
                 if job.serial < self.latest:
                     return
-            self._emit(job, FULL, self._colorize(colorizer, job, full))
+            self._emit(job, FULL, self._colorize(colorizer, job, opts))
         except Exception as exc:  # every failure becomes a message in the GUI
             self._report(job.serial, exc)
 
     @staticmethod
-    def _colorize(colorizer, job: Job, size: int):  # -> ganime_core.api.Result
-        return colorizer.colorize(job.image, job.hints, working_size=size, mode=job.mode,
-                                  palette=job.palette, gap=job.gap, barriers=job.barriers)
+    def _colorize(colorizer, job: Job, options: ColorizeOptions):  # -> ganime_core.api.Result
+        return colorizer.colorize(job.image, job.hints, options, palette=job.palette,
+                                  barriers=job.barriers)
 
     def _emit(self, job: Job, stage: str, res) -> None:
         layers = getattr(res, "layers", None)
-        flats = None if layers is None or job.mode == "plain" else layers.flats
-        shading = None if layers is None or job.mode != "locked" else shading_image(layers.shading, "overlay")
+        mode = job.options.mode
+        flats = None if layers is None or mode == "plain" else layers.flats
+        shading = None if layers is None or mode != "locked" else shading_image(layers.shading, "overlay")
         self.done.emit(Output(job.serial, stage, job.revision, res.image, res.color,
                               tuple(res.working_size), float(res.seconds), str(res.device),
                               flats, shading))

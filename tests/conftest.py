@@ -32,16 +32,41 @@ def samples_dir() -> Path:
     return SAMPLES
 
 
-@pytest.fixture(scope="session")
-def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random-initialised U-Net saved as a real GANime weights file."""
+def _tiny_model(path: Path, **config) -> Path:
     import torch
 
     from ganime_core.models import build_generator
     from ganime_core.runtime.weights import save_weights
 
     torch.manual_seed(0)
-    model = build_generator("unet", {"base_width": 8, "depth": 5})
-    path = tmp_path_factory.mktemp("weights") / "tiny.safetensors"
+    model = build_generator("unet", {"base_width": 8, "depth": 5, **config})
     save_weights(path, model, working_size=128, training={"note": "random init, tests only"})
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-initialised U-Net with the shipped model's inputs (line art, hints, dense
+    hints: 9 channels) and colour code, saved as a real GANime weights file: every step of the
+    pipeline runs for it, as for the shipped model."""
+    from ganime_core.inputs.encoding import CHANNELS_V2, CODE_DIM
+
+    return _tiny_model(tmp_path_factory.mktemp("weights") / "tiny.safetensors",
+                       in_channels=len(CHANNELS_V2), code_dim=CODE_DIM)
+
+
+@pytest.fixture(scope="session")
+def tiny_weights_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny model of the first design (line art and hints: 5 channels, no colour code), for
+    the tests that old models keep working."""
+    from ganime_core.inputs.encoding import CHANNELS_V1
+
+    return _tiny_model(tmp_path_factory.mktemp("weights") / "tiny-v1.safetensors", in_channels=len(CHANNELS_V1))
+
+
+@pytest.fixture(scope="session")
+def tiny_colorizer(tiny_weights: Path):
+    """A :class:`ganime_core.api.Colorizer` of ``tiny_weights`` on the CPU."""
+    from ganime_core.api import Colorizer
+
+    return Colorizer.load(tiny_weights, device="cpu", precision="fp32", memory_format="contiguous")

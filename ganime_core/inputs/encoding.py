@@ -23,13 +23,12 @@ from typing import Any, TypeVar
 import cv2
 import numpy as np
 
-from ganime_core.color import lab_to_rgb, rgb_to_lab  # noqa: F401 - lab_to_rgb re-exported for palette chips
+from ganime_core.color import kmeans_lab, lab_to_rgb, rgb_to_lab, sample_rows  # noqa: F401 - lab_to_rgb re-exported for palette chips
 from ganime_core.imageops import chw_to_hwc
 
 CHANNELS_V1: tuple[str, ...] = ("line", "hint_r", "hint_g", "hint_b", "hint_mask")
 CHANNELS_V2: tuple[str, ...] = CHANNELS_V1 + ("dense_r", "dense_g", "dense_b", "dense_mask")
 KNOWN_CHANNELS = frozenset(CHANNELS_V2)
-IN_CHANNELS = len(CHANNELS_V1)  # the layout of the models shipped so far
 PALETTE_SIZE = 8
 CODE_DIM = PALETTE_SIZE * 4 + 1
 # A neutral value for each channel the caller gave nothing for: paper, no hint.
@@ -111,7 +110,8 @@ def encode(inp: ModelInput, channels: Sequence[str] = CHANNELS_V1, *, multiple: 
     """The spatial input a model with ``channels`` needs, CxHxW float32.
 
     ``multiple``: H and W are padded up to a multiple of it (the model's stride) with each
-    channel's neutral value (``pad_values``), written straight into one buffer.
+    channel's neutral value (paper for the lines, nothing elsewhere), written straight into one
+    buffer.
     """
     h, w = inp.shape
     hp, wp = -(-h // multiple) * multiple, -(-w // multiple) * multiple
@@ -141,11 +141,6 @@ def encode_input(lines: np.ndarray, hint_rgb: np.ndarray | None = None,
                  hint_mask: np.ndarray | None = None) -> np.ndarray:
     """The 5-channel layout of the first models (line + hint RGB + hint mask)."""
     return encode(ModelInput(lines, hint_rgb, hint_mask), CHANNELS_V1)
-
-
-def pad_values(channels: Sequence[str]) -> list[float]:
-    """The value each channel is padded with (paper for lines, nothing elsewhere)."""
-    return [_NEUTRAL.get(c, 0.0) for c in channels]
 
 
 def split(x: T, channels: Sequence[str]) -> dict[str, T]:
@@ -206,17 +201,13 @@ def palette_from_image(rgb: np.ndarray, k: int = PALETTE_SIZE, *, seed: int = 0,
     keep = ~(px >= 240).all(axis=1)
     if keep.mean() > 0.02:
         px = px[keep]
-    rng = np.random.default_rng(seed)
-    if px.shape[0] > max_pixels:
-        px = px[rng.choice(px.shape[0], max_pixels, replace=False)]
+    px = sample_rows(px, max_pixels, seed)
     lab = rgb_to_lab(px)
     k = int(min(k, len(np.unique(px, axis=0))))
     if k <= 1:
         return np.concatenate([lab.mean(axis=0), [1.0]]).astype(np.float32)[None]
-    cv2.setRNGSeed(seed)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, labels, centers = cv2.kmeans(lab, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)  # type: ignore[call-overload]
-    weights = np.bincount(labels.ravel(), minlength=k).astype(np.float32)
+    labels, centers = kmeans_lab(lab, k, seed)
+    weights = np.bincount(labels, minlength=k).astype(np.float32)
     order = np.argsort(-weights)
     pal = np.concatenate([centers[order], (weights[order] / weights.sum())[:, None]], axis=1)
     return pal[pal[:, 3] > 0].astype(np.float32)

@@ -29,7 +29,6 @@ MAX_PIXELS = 64_000_000  # decompression-bomb guard (an 8000x8000 sketch is allo
 READABLE_KINDS: dict[str, str] = {
     ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP", ".tif": "TIFF",
     ".tiff": "TIFF", ".bmp": "BMP", ".gif": "GIF"}
-SUFFIXES = tuple(READABLE_KINDS)
 Image.MAX_IMAGE_PIXELS = None  # we apply our own, clearer guard before decoding
 
 

@@ -1,6 +1,6 @@
 """The U-Net's inference forward: the same numbers as ``UNetGenerator.forward`` (to float
-rounding), 7-10 % faster on the CPU (AMD EPYC, 2 threads), where a fifth of the forward is
-element-wise passes.
+rounding) in fewer passes over memory, which matters on the CPU, where much of the forward is
+element-wise passes (measured in ``docs/colour.md`` §2.2).
 
 Three identities make passes disappear:
 

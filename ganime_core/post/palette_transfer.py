@@ -14,16 +14,15 @@ colour stay, while the colours themselves become the guide's. Paper stays paper.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
-from ganime_core.color import lab_to_rgb, rgb_to_lab
+from ganime_core.color import kmeans_lab, lab_to_rgb, rgb_to_lab, sample_rows
 
 CLUSTERS = 6
 SAMPLE = 4096
 SIGMA = 14.0  # ΔE76 width of the soft assignment of a pixel to the output's clusters
 LIGHTNESS_SHARE = 0.5  # a cluster moves this share of the way in L (the rest is shading)
-STRENGTH = 0.6  # measured: 4 real pairs, a foreign reference moved the output palette 22.5 -> 32.3 % closer
+STRENGTH = 0.6  # chosen by measurement on the real pairs (docs/colour.md §4.5)
 
 
 def colour_weight(lab: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -40,14 +39,7 @@ def output_clusters(lab: np.ndarray, weight: np.ndarray, k: int = CLUSTERS,
     px = lab[weight > 0.5]
     if len(px) < 2 * k:
         return np.zeros((0, 3), np.float32)
-    rng = np.random.default_rng(seed)
-    if len(px) > SAMPLE:
-        px = px[rng.choice(len(px), SAMPLE, replace=False)]
-    cv2.setRNGSeed(seed)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, _, centres = cv2.kmeans(np.ascontiguousarray(px, np.float32), k, None, criteria, 2,  # type: ignore[call-overload]
-                               cv2.KMEANS_PP_CENTERS)
-    return centres.astype(np.float32)
+    return kmeans_lab(sample_rows(px, SAMPLE, seed), k, seed)[1]
 
 
 def match(centres: np.ndarray, palette: np.ndarray) -> np.ndarray:

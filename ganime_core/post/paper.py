@@ -2,7 +2,7 @@
 
 The network sometimes leaves a light tint or a grey "smoke" on the paper around a figure. The
 page region (a region of the line art that touches the border and covers more than
-``dense_hints.OPEN_AREA`` of the page) that no hint claims, and that the network itself
+``regions.queries.OPEN_AREA`` of the page) that no hint claims, and that the network itself
 coloured light (median L* ≥ ``LIGHT``), is set back to white; within ``RAMP`` px of a line it
 blends, so anti-aliased line edges stay as the network drew them. A dark or saturated page (a
 night sky the network chose) is left alone: that is a guess, not smoke.

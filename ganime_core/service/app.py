@@ -1,4 +1,5 @@
-"""The HTTP API of ``ganime serve`` (aiohttp): ``GET /v1/health`` and ``POST /v1/colorize``.
+"""The HTTP API of ``ganime serve`` (aiohttp): ``GET /v1/health``, ``GET /v1/options`` (the
+colorize options' schema, which clients build their controls from) and ``POST /v1/colorize``.
 
 Every request needs ``Authorization: Bearer <token>``. Errors are JSON ``{"error": "..."}``:
 400 bad input (the field is named), 401 token, 404/405 unknown route, 409 a live request
@@ -23,17 +24,12 @@ from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
 from ganime_core import __version__
-from ganime_core.constants import (
-    COLOR_MODES,
-    DEFAULT_COLOR_MODE,
-    DEFAULT_LINE_MODE,
-    LINE_MODES,
-    MAX_GAP,
-)
+from ganime_core.constants import COLOR_MODES
 from ganime_core.errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
 from ganime_core.inputs.hints import HintSet
 from ganime_core.io.imageio import MAX_PIXELS, encode_png, load_image
 from ganime_core.io.layer_files import result_ora
+from ganime_core.options import SPEC_BY_NAME, ColorizeOptions, OptionsError
 
 from .form import BODY_TIMEOUT, read_form, shown
 from .guard import job, make_guard
@@ -45,14 +41,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("ganime.service")
 
 MAX_BODY = 200 * 1024 * 1024
-MODES = COLOR_MODES  # the service's names for the shared choices
-LINES = LINE_MODES
+MODES = COLOR_MODES
 FORMATS = ("png", "ora")
+#: The form fields that are colorize options (``GET /v1/options``), by option name.
+OPTION_FIELDS = {"mode": "mode", "lines": "lines", "size": "working_size", "gap": "gap"}
 # The multipart fields POST /v1/colorize accepts.
-FIELDS = ("image", "hints", "mode", "lines", "size", "gap", "palette", "reference", "format", "layers", "live")
-MIN_SIZE, MAX_SIZE = 16, 4096
+FIELDS = ("image", "hints", *OPTION_FIELDS, "palette", "reference", "format", "layers", "live")
 ORA_TYPE = "image/openraster"
-
 
 
 @dataclass(frozen=True)
@@ -77,10 +72,7 @@ class BadRequest(GanimeError):
 class ColorizeRequest:
     image: bytes
     hints: HintSet | bytes | None = None
-    mode: str = DEFAULT_COLOR_MODE
-    lines: str = DEFAULT_LINE_MODE
-    size: int | None = None
-    gap: int | None = None
+    options: ColorizeOptions = ColorizeOptions()
     palette: list[tuple[int, int, int]] | None = None
     reference: bytes | None = None
     format: str = "png"
@@ -174,16 +166,27 @@ def _palette(text: str) -> list[tuple[int, int, int]]:
     return [rgb for _, rgb in swatches[:PALETTE_SIZE]]
 
 
-def _pixels(form: dict, name: str, lo: int, hi: int) -> int:
-    """A whole number of pixels in ``lo..hi`` from a text field, or a 400 naming the field."""
-    raw = _as_text(name, form[name])
+def _options(form: dict) -> ColorizeOptions:
+    """The colorize options of the form's option fields (validated by ``ColorizeOptions``)."""
+    values: dict[str, Any] = {}
+    for field, name in OPTION_FIELDS.items():
+        if field in form:
+            text = _as_text(field, form[field])
+            values[name] = text.lower() if SPEC_BY_NAME[name].kind == "choice" else text
     try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"field '{name}' must be a whole number of pixels; got {raw[:40]!r}") from None
-    if not lo <= value <= hi:
-        raise BadRequest(f"field '{name}' must be between {lo} and {hi}; got {value}")
-    return value
+        return ColorizeOptions.from_mapping(values)
+    except OptionsError as exc:
+        field = next(f for f, n in OPTION_FIELDS.items() if n == exc.option)
+        raise BadRequest(f"field '{field}' {exc.reason}") from None
+
+
+def options_schema() -> dict:
+    """``GET /v1/options``: the option schema, each option with the form field that carries it."""
+    schema = ColorizeOptions.schema()
+    fields = {name: field for field, name in OPTION_FIELDS.items()}
+    schema["options"] = [{**opt, "field": fields[opt["name"]]} if opt["name"] in fields else opt
+                         for opt in schema["options"]]
+    return schema
 
 
 def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
@@ -194,15 +197,10 @@ def parse_form(form: dict, settings: Settings) -> ColorizeRequest:
         raise BadRequest("field 'image' is required (the line art as PNG, JPEG, ...)")
     image = _as_bytes("image", form["image"])
     req = ColorizeRequest(image=image, size_wh=probe_image("image", image, settings.max_pixels))
-    req.mode = _choice(form, "mode", MODES, DEFAULT_COLOR_MODE)
-    req.lines = _choice(form, "lines", LINES, DEFAULT_LINE_MODE)
+    req.options = _options(form)
     req.format = _choice(form, "format", FORMATS, "png")
     req.layers = _flag(form, "layers", True)
     req.live = _flag(form, "live", False)
-    if "size" in form:
-        req.size = _pixels(form, "size", MIN_SIZE, MAX_SIZE)
-    if "gap" in form:
-        req.gap = _pixels(form, "gap", 0, MAX_GAP)
     if "hints" in form:
         data = _as_bytes("hints", form["hints"])
         req.hints = _hints(data, settings.max_pixels) if data.strip() else None
@@ -234,11 +232,10 @@ def run_colorize(colorizer, req: ColorizeRequest, max_pixels: int = MAX_PIXELS) 
     reference = None if req.reference is None else load_image(req.reference, max_pixels=max_pixels)
     palette = None if req.palette is None else np.asarray(req.palette, np.float32)
     t0 = time.perf_counter()
-    result = colorizer.colorize(img, hints, working_size=req.size, lines=req.lines, mode=req.mode,
-                                layers=req.format == "ora" and req.layers,
-                                palette=palette, reference=reference, gap=req.gap)
+    options = req.options.replace(layers=req.format == "ora" and req.layers)
+    result = colorizer.colorize(img, hints, options, palette=palette, reference=reference)
     headers = {"X-GANime-Seconds": f"{time.perf_counter() - t0:.3f}",
-               "X-GANime-Size": f"{img.size[0]}x{img.size[1]}", "X-GANime-Mode": req.mode}
+               "X-GANime-Size": f"{img.size[0]}x{img.size[1]}", "X-GANime-Mode": options.mode}
     if req.format == "ora":
         return result_ora(result), ORA_TYPE, headers
     return encode_png(result.image, 1), "image/png", headers
@@ -269,6 +266,10 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(health_info(request.app))
 
 
+async def options(request: web.Request) -> web.Response:
+    return web.json_response(options_schema())
+
+
 async def colorize(request: web.Request) -> web.Response:
     app = request.app
     settings: Settings = app[SETTINGS]
@@ -277,7 +278,7 @@ async def colorize(request: web.Request) -> web.Response:
         raise ShuttingDown()
     form = await read_form(request, FIELDS, settings.max_body, settings.body_timeout)
     req = parse_form(form, settings)
-    job.set(f"{req.size_wh[0]}x{req.size_wh[1]} {req.mode} {req.format}")
+    job.set(f"{req.size_wh[0]}x{req.size_wh[1]} {req.options.mode} {req.format}")
     colorizer = app[COLORIZER]
     client = request.headers.get("X-GANime-Client", "")[:64] or None
     transport = request.transport
@@ -300,6 +301,7 @@ def create_app(colorizer, settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[QUEUE] = queue
     app.router.add_get("/v1/health", health)
+    app.router.add_get("/v1/options", options)
     app.router.add_post("/v1/colorize", colorize)
 
     async def start(app: web.Application) -> None:

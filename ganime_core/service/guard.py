@@ -19,17 +19,18 @@ from aiohttp import web
 
 from ganime_core.errors import GanimeError, ImageTooLargeError
 
-from .form import Malformed
+from .form import Malformed, megabytes
 from .jobs import ClientGone, JobQueue, QueueFull, ShuttingDown, Superseded
 from .token import token_matches
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from aiohttp.typedefs import Middleware
+
     from .app import Settings
 
     Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-    Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 log = logging.getLogger("ganime.service")
 
@@ -55,14 +56,14 @@ async def _answer(request: web.Request, handler: Handler, settings: Settings,
 
     Exceptions not caught here are bugs; they propagate to the guard.
     """
-    limit = f"the {settings.max_body / 2**20:.0f} MB limit"
+    limit = f"the {megabytes(settings.max_body)} limit"
     try:
         if not token_matches(request.headers.get("Authorization"), settings.token):
             return error(401, "missing or wrong token: send 'Authorization: Bearer <token>' "
                               "with the token from the service's token file",
                          **{"WWW-Authenticate": 'Bearer realm="ganime"'}), None
         if (length := request.content_length or 0) > settings.max_body:
-            return _rejected(413, f"request body of {length / 2**20:.0f} MB is over {limit}")
+            return _rejected(413, f"request body of {megabytes(length)} is over {limit}")
         return await handler(request), None
     except Malformed as exc:  # a broken body: no boundary, cut short, unknown field, ...
         return _rejected(exc.status, str(exc))

@@ -8,6 +8,7 @@ little-endian machines, so no per-pixel Python work is needed.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 
 from PyQt5.QtCore import QBuffer, QByteArray, QIODevice
@@ -102,6 +103,19 @@ def lines_node(doc, name: str = ""):
         raise PluginError("Select the line-art layer (not the hints layer or the GANime group), "
                           "or choose it in the docker's Lines list.")
     return node
+
+
+def layers_signature(doc, lines_name: str = "") -> tuple | None:
+    """A checksum of the line and hint layers' pixels (live mode's "has anything changed?");
+    None without a document or a line layer."""
+    if doc is None:
+        return None
+    try:
+        nodes = [lines_node(doc, lines_name), find_hints(doc)]
+    except PluginError:
+        return None
+    w, h = doc.width(), doc.height()
+    return tuple(None if n is None else zlib.adler32(bytes(n.pixelData(0, 0, w, h))) for n in nodes)
 
 
 # -- pixels --------------------------------------------------------------------------------------

@@ -92,12 +92,18 @@ class Client:
         data, _ = self._request("/v1/health", timeout=timeout)
         return json.loads(data.decode("utf-8"))
 
+    def options(self, timeout: float = 5.0) -> dict:
+        """GET /v1/options: the schema of the colorize options (a service older than it: 404).
+        ValueError if the answer is not JSON."""
+        data, _ = self._request("/v1/options", timeout=timeout)
+        return json.loads(data.decode("utf-8"))
+
     def colorize(self, image: bytes, hints: bytes | None = None, *, mode: str = "plain",
                  fmt: str = "ora", layers: bool = True, live: bool = False, size: int | None = None,
                  palette: str | None = None, reference: bytes | None = None,
                  extra: dict | None = None) -> tuple[bytes, dict]:
         """POST /v1/colorize -> (body, lower-cased headers). ``extra``: more text fields
-        (e.g. ``gap`` on a service that lists it in its health ``fields``)."""
+        (e.g. ``gap``), each sent as given, 0 included; None is left out."""
         fields: list[tuple[str, str | None, str, bytes]] = [
             ("image", "lines.png", "image/png", image)]
         if hints:
@@ -110,7 +116,7 @@ class Client:
                 "live": "1" if live else "0"}
         if size:
             text["size"] = str(int(size))
-        text.update({k: str(v) for k, v in (extra or {}).items()})
+        text.update({k: str(v) for k, v in (extra or {}).items() if v is not None})
         fields += [(k, None, "text/plain; charset=utf-8", v.encode("utf-8")) for k, v in text.items()]
         body, ctype = encode_multipart(fields)
         return self._request("/v1/colorize", body, ctype)

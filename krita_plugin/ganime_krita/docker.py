@@ -1,14 +1,16 @@
-"""The GANime docker: Colorize, mode, gap, colour guide, live toggle, status line.
+"""The GANime docker: line layer, the colorize options, colour guide, live toggle, status line.
 
-Krita calls (reading and writing layers) happen on the GUI thread; only the HTTP request runs
-on a worker thread, and its answer comes back through a queued Qt signal.
+The option controls come from the schema the service publishes (``controls``, ``options``);
+connecting asks for ``/v1/health`` and ``/v1/options``. Krita calls (reading and writing
+layers) happen on the GUI thread; only HTTP requests run on a worker thread, and their answers
+come back through a queued Qt signal.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import zlib
 from pathlib import Path
 
 from krita import DockWidget, Krita
@@ -22,24 +24,18 @@ from PyQt5.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from . import bridge
-from .client import (
-    DEFAULT_URL,
-    START_COMMAND,
-    Client,
-    ServiceError,
-    find_ganime,
-    start_service,
-    wait_ready,
-)
+from .client import START_COMMAND, Client, ServiceError, find_ganime, start_service, wait_ready
+from .controls import OptionControls, ServiceSettings
+from .options import probe, request_fields
 
-SETTINGS_GROUP = "ganime"
+log = logging.getLogger(__name__)
+
 LIVE_POLL_MS = 400
 LIVE_SETTLE_S = 0.5
 IMAGE_FILTER = "Pictures or GIMP palettes (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gpl)"

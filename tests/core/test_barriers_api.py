@@ -63,8 +63,9 @@ def test_gap_closing_and_a_barrier_each_keep_the_hint_inside(colorizer: Colorize
 def test_barrier_is_never_drawn(colorizer: Colorizer) -> None:
     sketch = _open_box()
     wall = _barrier()
-    # at the working size itself (no enlarging), without hints and paper, nothing else moves
-    kw = dict(working_size=768, paper=False)
+    # at the working size itself (no enlarging), without hints and the steps that work per region
+    # (paper, holes, clean: the barrier cuts the regions, by design), nothing else moves
+    kw = dict(working_size=768, paper=False, clean=False)
     plain = colorizer.colorize(sketch, **kw)
     walled = colorizer.colorize(sketch, barriers=wall, **kw)
     assert np.array_equal(walled.lines, plain.lines)

@@ -145,8 +145,8 @@ def test_a_model_file_records_its_channels(tmp_path: Path) -> None:
         assert json.loads(f.metadata()["inputs"]) == list(CHANNELS_V2)
 
 
-def test_a_palette_is_ignored_by_a_model_without_a_colour_input(tiny_weights: Path) -> None:
-    col = Colorizer.load(tiny_weights, device="cpu")
+def test_a_palette_is_ignored_by_a_model_without_a_colour_input(tiny_weights_v1: Path) -> None:
+    col = Colorizer.load(tiny_weights_v1, device="cpu")
     lines = np.full((64, 64), 255, np.uint8)
     a = col.colorize(lines).image
     b = col.colorize(lines, palette=[(250, 0, 0)]).image

@@ -42,7 +42,29 @@ def test_no_hint_colours_leaves_the_output() -> None:
     assert scope_hints(img, img * 0, regions, np.zeros((0, 3), np.uint8), None) is img
 
 
-def test_hint_scope_is_checked(tiny_weights) -> None:
-    col = Colorizer.load(tiny_weights, device="cpu")
+def test_hint_scope_is_checked_and_keeps_each_region_hinted_or_unhinted(tiny_colorizer) -> None:
     with pytest.raises(GanimeError, match="hint_scope"):
-        col.colorize(np.full((32, 32), 255, np.uint8), hint_scope="everywhere")
+        tiny_colorizer.colorize(np.full((32, 32), 255, np.uint8), hint_scope="everywhere")
+    from ganime_core.inputs.hints import Stroke
+
+    lines = (_three_boxes() * 255).astype(np.uint8)
+    hint = [Stroke(((25.0, 60.0), (45.0, 60.0)), (40, 180, 60), 6)]
+    kw = dict(working_size=200, paper=False, clean=False)  # the hint scope alone, at full size
+    network = tiny_colorizer.colorize(lines, hint, hint_scope="network", **kw).color
+    scoped = tiny_colorizer.colorize(lines, hint, hint_scope="regions", **kw).color
+    unhinted = tiny_colorizer.colorize(lines, None, **kw).color
+    regions = segment(_three_boxes())
+    kept_hint = kept_unhinted = 0
+    for label in range(1, regions.n + 1):
+        inside = (regions.labels == label) & (regions.ink_distance > 1)
+        if not inside.any():
+            continue
+        as_hinted = np.array_equal(scoped[inside], network[inside])
+        as_unhinted = np.array_equal(scoped[inside], unhinted[inside])
+        assert as_hinted or as_unhinted, f"region {label} is neither the hinted nor the unhinted colour"
+        kept_hint += as_hinted and not as_unhinted
+        kept_unhinted += as_unhinted and not as_hinted
+    hinted_box = regions.region_at(35, 60)
+    box = (regions.labels == hinted_box) & (regions.ink_distance > 1)
+    assert np.array_equal(scoped[box], network[box])  # the claimed box keeps the hint's effect
+    assert kept_hint >= 1 and kept_unhinted >= 1  # the scope took some regions back

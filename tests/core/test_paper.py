@@ -37,3 +37,21 @@ def test_a_dark_page_or_a_hinted_page_is_left_alone() -> None:
     hinted = np.zeros((120, 120), bool)
     hinted[5:9, 5:9] = True  # the artist hinted the background
     np.testing.assert_allclose(keep_paper(light, regions, hinted), light)
+
+
+def test_the_uint8_branch_the_pipeline_uses_agrees_with_the_float_one() -> None:
+    lines, inside = _figure()
+    regions = segment(lines)
+    rgb = np.full((120, 120, 3), 215, np.uint8)  # light grey smoke (L* ~ 86) around the figure
+    rgb[inside] = (204, 77, 77)
+    out = keep_paper(rgb, regions)
+    assert out.dtype == np.uint8 and out is not rgb
+    assert (out[5, 5] == 255).all() and (out[110, 60] == 255).all()
+    np.testing.assert_array_equal(out[inside], rgb[inside])
+    assert 215 <= out[60, 92, 0] < 255  # right by the line it blends
+    as_float = keep_paper(rgb.astype(np.float32) / 255.0, regions)
+    assert np.abs(out.astype(np.float32) - as_float * 255.0).max() <= 1.0
+    unchanged = rgb.copy()
+    np.testing.assert_array_equal(rgb, unchanged)  # the input is never changed
+    dark = np.full((120, 120, 3), 60, np.uint8)  # a night sky: a guess, not smoke
+    assert keep_paper(dark, regions) is dark

@@ -209,3 +209,27 @@ def test_plugin_client_talks_to_the_service(service, tmp_path):
     with pytest.raises(ServiceError) as e:
         client.colorize(b"nope")
     assert e.value.kind == "bad_input" and "image" in e.value.message
+
+
+def test_options_schema_is_published_and_the_form_obeys_it(service, colorizer):
+    svc, http = service
+    assert http.request("GET", "/v1/options", token=None).status == 401
+    r = http.request("GET", "/v1/options")
+    assert r.status == 200
+    schema = r.json()
+    assert schema["version"] == 1
+    by_name = {o["name"]: o for o in schema["options"]}
+    gap = by_name["gap"]
+    assert (gap["field"], gap["minimum"], gap["maximum"], gap["default"]) == ("gap", 0, 64, 6)
+    assert by_name["mode"]["choices"] == ["plain", "flats", "locked"] and by_name["mode"]["field"] == "mode"
+    assert by_name["working_size"]["field"] == "size" and by_name["clean"].get("advanced") is True
+    # the range the schema states is the range the form accepts, both ends included
+    for value, status in ((gap["minimum"], 200), (gap["maximum"], 200), (gap["maximum"] + 1, 400)):
+        assert http.colorize({"image": png(sketch()), "gap": str(value)}).status == status, value
+    # gap 0 is a real value, not "the default": the result is the API's at gap 0, not at 6
+    art = np.full((64, 96), 255, np.uint8)
+    art[10:54, 20] = art[10:54, 70] = art[10, 20:71] = art[53, 20:71] = 0
+    art[30:33, 20] = 255  # a 3-px gap in the outline
+    got = http.colorize({"image": png(art), "gap": "0", "mode": "flats"}).image()
+    assert np.array_equal(got, colorizer.colorize(art, mode="flats", gap=0).image)
+    assert not np.array_equal(got, colorizer.colorize(art, mode="flats", gap=6).image)
