@@ -91,6 +91,6 @@ def kmeans_lab(lab: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, np.n
     """
     cv2.setRNGSeed(seed)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, labels, centres = cv2.kmeans(np.ascontiguousarray(lab, np.float32), k, None, criteria, 2,  # type: ignore[call-overload]
+    _, labels, centres = cv2.kmeans(np.ascontiguousarray(lab, np.float32), k, None, criteria, 2,
                                     cv2.KMEANS_PP_CENTERS)
     return labels.ravel(), centres.astype(np.float32)

@@ -41,6 +41,22 @@ MAX_GAP: Final = 64
 MIN_WORKING_SIZE: Final = 16
 MAX_WORKING_SIZE: Final = 4096
 
+# -- paper and lines: one definition each, shared by every step ---------------------------------
+
 #: L*: an unhinted page region the network coloured at least this light is paper (its tint is
-#: smoke), in plain mode (``ganime_core.post.paper``) and in flats/locked (``ganime_core.regions.queries.page_regions``).
+#: smoke), in plain mode (``ganime_core.post.paper``) and in flats/locked
+#: (``ganime_core.regions.queries.page_regions``).
 PAPER_LIGHT: Final = 75.0
+#: Paper white in CIELAB: at least this light (L*) and at most this colourful (chroma): paper
+#: with a little smoke on it (the page around a figure, a region kept white, the pixels the
+#: guide transfer leaves alone).
+PAPER_WHITE_L: Final = 92.0
+PAPER_WHITE_CHROMA: Final = 8.0
+#: Paper white in sRGB, every channel at least this: what a picture's palette leaves out.
+PAPER_RGB: Final = 240
+#: A white hole in a coloured region: every channel at least this, stricter than paper so that
+#: pale skin is never taken for a hole (``ganime_core.post.holes``).
+HOLE_WHITE: Final = 245
+#: px from the nearest line: nearer pixels are the line's edge and the network's smudge along
+#: it, left out when a region's colour is sampled or smoothed.
+OFF_LINE_PX: Final = 1.0

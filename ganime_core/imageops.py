@@ -89,12 +89,23 @@ def median_per_label(channels: list[np.ndarray], labels: np.ndarray, n: int) -> 
     return out
 
 
+def lab8_channels(rgb: np.ndarray) -> list[np.ndarray]:
+    """uint8 RGB (any shape x3) -> its 8-bit Lab as three flat, contiguous channels."""
+    lab = lab8(np.asarray(rgb, np.uint8).reshape(-1, 1, 3)).reshape(-1, 3)
+    return [np.ascontiguousarray(lab[:, c]) for c in range(3)]
+
+
+def median_lab8(rgb: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """(n+1, 3) int32: the median 8-bit Lab of uint8 ``rgb`` per label (-1 where a label has no
+    pixel). The one per-region median colour: every step that asks a region's colour uses it."""
+    return median_per_label(lab8_channels(rgb), labels.ravel(), n)
+
+
 def region_median_lab(rgb: np.ndarray, labels: np.ndarray, n: int, inner: np.ndarray | None = None,
                       ) -> np.ndarray:
     """(n+1, 3) float32 CIE Lab: each region's median colour over its ``inner`` pixels (say, off
     the lines); a region with no inner pixel uses all of its pixels, an empty one is white."""
-    lab = lab8(rgb)
-    flat = [lab[..., c].ravel() for c in range(3)]
+    flat = lab8_channels(rgb)
     lab_of = labels.ravel()
     every = median_per_label(flat, lab_of, n)
     med = every
@@ -142,5 +153,5 @@ def paper_level(grey: np.ndarray, window: int, *, grid: float = 1.0, pool: str =
     return level
 
 
-__all__ = ["chw_to_hwc", "chw_to_u8", "hwc_to_chw", "lab8", "lab8_to_lab", "median_per_label",
+__all__ = ["chw_to_hwc", "chw_to_u8", "hwc_to_chw", "lab8", "lab8_channels", "lab8_to_lab", "median_lab8", "median_per_label",
            "multiply_u8", "paint_labels", "paper_level", "region_median_lab", "to_u8"]

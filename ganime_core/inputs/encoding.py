@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from ganime_core.color import kmeans_lab, lab_to_rgb, rgb_to_lab, sample_rows  # noqa: F401 - lab_to_rgb re-exported for palette chips
+from ganime_core.constants import PAPER_RGB
 from ganime_core.imageops import chw_to_hwc
 
 CHANNELS_V1: tuple[str, ...] = ("line", "hint_r", "hint_g", "hint_b", "hint_mask")
@@ -198,7 +199,7 @@ def palette_from_image(rgb: np.ndarray, k: int = PALETTE_SIZE, *, seed: int = 0,
         px = px[np.asarray(mask, bool).ravel()]
     if px.shape[0] == 0:
         return np.zeros((0, 4), np.float32)
-    keep = ~(px >= 240).all(axis=1)
+    keep = ~(px >= PAPER_RGB).all(axis=1)
     if keep.mean() > 0.02:
         px = px[keep]
     px = sample_rows(px, max_pixels, seed)

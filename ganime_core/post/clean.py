@@ -8,11 +8,10 @@ crosses a line and the network's smudge along the lines does not spread). What i
 network's colour and its large-scale shading; the grain goes. A region too thin to have pixels
 away from its lines keeps the network's colour.
 
-Measured on 200 validation pictures at 256 px (the December default model, no hints): SSIM
-0.638 -> 0.661, whole-picture CIEDE2000 21.48 -> 21.17 (see ``docs/colour.md`` §9).
+What it gains on the validation pictures, and the strengths tried: ``docs/colour.md`` §4.4.
 
 Worked out on a grid of at most ``CLEAN_WORK`` px on the long side (the grain is coarser than
-that; ~5 ms at 512² on the 2-core AMD EPYC) and brought back region by region: a pixel takes the
+that) and brought back region by region: a pixel takes the
 smoothed colour of its own region only (bilinear inside a region, the nearest grid sample of its
 region by the lines; its own colour if there is none).
 """
@@ -24,12 +23,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ganime_core.constants import OFF_LINE_PX
 from ganime_core.regions.segment import Regions
 from ganime_core.regions.smoothing import ClassPlan, smooth_in_regions, smoothing_plan
 
 CLEAN_SIGMA = 40.0  # the smoothing Gaussian: the long side / this, in px (6.4 px at 256)
 CLEAN_WORK = 200  # px on the long side (at most) at which the colour is smoothed
-OFF_LINE = 1.0  # px: pixels this close to a line are the line's smudge, not used as samples
+OFF_LINE = OFF_LINE_PX  # pixels this close to a line are the line's smudge, not used as samples
 MIN_SUPPORT = 1e-3  # smoothed weight below this: nothing of the region in reach
 
 

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from ganime_core.color import rgb_to_lab
-from ganime_core.imageops import median_per_label
+from ganime_core.imageops import WHITE_LAB8, lab8_to_lab, median_lab8
 from ganime_core.regions.segment import Regions
 
 ADOPT = 0.5
@@ -34,13 +34,12 @@ def region_lab(rgb: np.ndarray, regions: Regions, *, step: int = 2, few: int = 4
     samples is measured on all its pixels.
     """
     sub, small, where, their = regions.memo(("region_lab", step, few), lambda: _sampling(regions, step, few))
-    med = _median_lab(rgb[::step, ::step], sub, regions.n)
+    med = median_lab8(rgb[::step, ::step], sub, regions.n)
     if where is not None and their is not None:
         px = np.take(rgb.reshape(-1, 3), where, axis=0)
-        med[small] = _median_lab(px[None], their[None], regions.n)[small]
+        med[small] = median_lab8(px[None], their[None], regions.n)[small]
     med[0] = -1
-    med = np.where(med < 0, (255, 128, 128), med).astype(np.float32)
-    return np.stack([med[:, 0] * (100.0 / 255.0), med[:, 1] - 128.0, med[:, 2] - 128.0], axis=1)
+    return lab8_to_lab(np.where(med < 0, WHITE_LAB8, med))
 
 
 def _sampling(regions: Regions, step: int, few: int
@@ -57,12 +56,6 @@ def _sampling(regions: Regions, step: int, few: int
         return sub, small, None, None
     where = np.flatnonzero(np.take(small, labels))
     return sub, small, where, labels.ravel()[where]
-
-
-def _median_lab(rgb: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
-    """(n+1, 3) int32 median uint8 Lab per label (-1 where a label has no pixels)."""
-    lab8 = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2Lab).reshape(-1, 3)
-    return median_per_label([lab8[:, 0], lab8[:, 1], lab8[:, 2]], labels.ravel(), n)
 
 
 def scope_hints(hinted: np.ndarray, unhinted: np.ndarray, regions: Regions, hint_colours: np.ndarray,

@@ -10,12 +10,11 @@ normalised blur), the region's median where none is near, blended in over ``RAMP
 patch leaves no edge. A region the network made mostly white (a white shirt, the whites of the
 eyes) is left as it is, and so is every pixel on or next to a line.
 
-Filled this way at working sizes up to ``HOLES_MAX_SIDE``, where the shipped model paints the
-discs (the validation canvas, sketches under 400 px, the app's quick preview at 256). At 512
-its white patches are mostly highlights along strands of hair and bits of sleeve; filled this
-way they left flat areas with light outlines (by eye on lineart_2-4), so there ``find_holes``
-only tells ``ganime_core.post.clean`` which pixels not to sample: the smoothing inside each region
-then carries the colour around a patch into it (a patch wider than its reach stays white).
+Filled this way at working sizes up to ``HOLES_MAX_SIDE``, where the network paints such
+discs. Above it its white patches are mostly highlights, which a fill would flatten, so there
+``find_holes`` only tells ``ganime_core.post.clean`` which pixels not to sample: the smoothing
+inside each region then carries the colour around a patch into it (a patch wider than its
+reach stays white). Why and how this was measured: ``docs/colour.md`` §4.3.
 """
 
 from __future__ import annotations
@@ -23,14 +22,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ganime_core.imageops import lab8, median_per_label, paint_labels
+from ganime_core.constants import HOLE_WHITE, OFF_LINE_PX
+from ganime_core.imageops import WHITE_LAB8, lab8, median_per_label, paint_labels
 from ganime_core.regions.queries import open_regions
 from ganime_core.regions.segment import Regions
 
 HOLES_MAX_SIDE = 384  # working sizes (long side) where holes are filled; see above
-WHITE = 245  # every channel at least this: paper white (pale skin is not)
+WHITE = HOLE_WHITE
 MAX_SHARE = 0.5  # a region at most this white (off the lines) is coloured: its white is a hole
-OFF_LINE = 1.0  # px from the nearest line: nearer pixels are the line's edge, left alone
+OFF_LINE = OFF_LINE_PX  # nearer pixels are the line's edge, left alone
 RAMP = 3.0  # px over which the fill blends into the network's own colour
 RIM_L8 = 4  # 8-bit L above the region's median: the light rim around a hole ...
 RIM_PX = 8  # ... taken up to this many px out from it
@@ -88,7 +88,7 @@ def fill_holes(rgb: np.ndarray, regions: Regions, claimed: np.ndarray | None = N
     src = source[::step, ::step]
     lab_s = lab8(rgb[::step, ::step])
     med = median_per_label([lab_s[..., c][src] for c in range(3)], labels[::step, ::step][src], n)
-    med[med[:, 0] < 0] = (255, 128, 128)  # no coloured pixel: white
+    med[med[:, 0] < 0] = WHITE_LAB8  # no coloured pixel: white
     # the rest works in the box around the holes and their rims
     x, y, w, h = cv2.boundingRect(holes.view(np.uint8))
     pad = RIM_PX + 1

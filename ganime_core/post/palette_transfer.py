@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganime_core.color import kmeans_lab, lab_to_rgb, rgb_to_lab, sample_rows
+from ganime_core.constants import PAPER_WHITE_CHROMA, PAPER_WHITE_L
 
 CLUSTERS = 6
 SAMPLE = 4096
@@ -28,7 +29,8 @@ STRENGTH = 0.6  # chosen by measurement on the real pairs (docs/colour.md §4.5)
 def colour_weight(lab: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """float32 HxW in [0, 1]: how much a pixel is coloured area (0 on paper white and on lines)."""
     chroma = np.hypot(lab[..., 1], lab[..., 2])
-    paper = np.clip((lab[..., 0] - 92.0) / 5.0, 0.0, 1.0) * np.clip((8.0 - chroma) / 4.0, 0.0, 1.0)
+    paper = (np.clip((lab[..., 0] - PAPER_WHITE_L) / 5.0, 0.0, 1.0)
+             * np.clip((PAPER_WHITE_CHROMA - chroma) / 4.0, 0.0, 1.0))
     off_line = np.clip((np.asarray(lines, np.float32) - 0.3) / 0.4, 0.0, 1.0)
     return ((1.0 - paper) * off_line).astype(np.float32)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Final, Protocol
+from typing import Final, Protocol
 
 import cv2
 import numpy as np
@@ -73,9 +73,14 @@ INPUTS: Final = ("options", "page", "colour", "regions", "hints", "dense", "full
 class Step(Protocol):
     """One post-processing step: what it reads and writes on a :class:`Picture`, and when."""
 
-    name: ClassVar[str]
-    reads: ClassVar[tuple[str, ...]]
-    writes: ClassVar[tuple[str, ...]]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def reads(self) -> tuple[str, ...]: ...
+
+    @property
+    def writes(self) -> tuple[str, ...]: ...
 
     def applies(self, pic: Picture) -> bool: ...
 

@@ -20,6 +20,7 @@ from .queries import (
     open_reach,
     open_regions,
     page_regions,
+    paper_white,
 )
 from .segment import RegionConfig, Regions, as_lines, segment
 from .shading import shading_from
@@ -53,10 +54,8 @@ def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None,
     unhinted page is white."""
     net = network_palette(regions, color)
     pal = net.copy()
-    if keep_white:
-        lab = cv2.cvtColor(net.reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.int32)
-        chroma = np.hypot(lab[:, 1] - 128, lab[:, 2] - 128)
-        pal[(lab[:, 0] >= 230) & (chroma <= 10)] = 255  # L* >= 90, nearly grey
+    if keep_white:  # regions the network left paper white
+        pal[paper_white(net)] = 255
     pal[page_regions(regions, net)] = 255
     pal[0] = 255
     unhinted = pal.copy()

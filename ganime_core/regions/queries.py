@@ -10,8 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ganime_core.constants import PAPER_LIGHT
-from ganime_core.imageops import WHITE_LAB8, lab8, median_per_label
+from ganime_core.constants import PAPER_LIGHT, PAPER_WHITE_CHROMA, PAPER_WHITE_L
+from ganime_core.imageops import WHITE_LAB8, lab8_channels, lab8_to_lab, median_per_label
 from ganime_core.inputs.hints import HintRaster
 
 from .segment import Regions
@@ -20,10 +20,6 @@ from .segment import Regions
 # over a line must not paint the neighbour. Used unless the region has no deeper pixels.
 HINT_EDGE = 2.0
 SPINE = 0.6  # a thin region's colour: its pixels at least this share of its depth from a line
-# Unhinted border regions the network left this white (L*) and grey (chroma) are paper; a
-# page-sized one only needs to be PAPER_LIGHT (``ganime_core.post.paper``).
-PAPER_WHITE = 92.0
-PAPER_CHROMA = 8.0
 OPEN_AREA = 0.2  # a border region larger than this share of the page counts as open
 OPEN_RADIUS = 0.06  # spread of a hint in an open region, as a share of the long side
 
@@ -48,12 +44,6 @@ def check_hints(hints: HintRaster | None, shape: tuple[int, int]) -> HintRaster 
     return hints
 
 
-def _lab8(rgb: np.ndarray) -> list[np.ndarray]:
-    """uint8 RGB (any shape x3) -> flat uint8 Lab channels (L*2.55, a+128, b+128)."""
-    lab = lab8(rgb).reshape(-1, 3)
-    return [np.ascontiguousarray(lab[:, c]) for c in range(3)]
-
-
 def network_palette(regions: Regions, color: np.ndarray) -> np.ndarray:
     """(n+1, 3) uint8: the median Lab colour of ``color`` inside each region.
 
@@ -69,14 +59,14 @@ def network_palette(regions: Regions, color: np.ndarray) -> np.ndarray:
     step = 2 if regions.labels.size > 512 * 512 else 1
     labels = regions.labels[::step, ::step].ravel()
     dist = regions.ink_distance[::step, ::step].ravel()
-    lab_ch = _lab8(color[::step, ::step])
+    lab_ch = lab8_channels(color[::step, ::step])
     inner = dist > smudge_px(regions.labels.shape)
     med = median_per_label([c[inner] for c in lab_ch], labels[inner], n)
     few = np.bincount(labels[inner], minlength=n + 1) < (8 if step > 1 else 1)
     few[0] = False
     if few.any():  # small or thin regions: their spine, the pixels farthest from the lines
         sel = few[regions.labels]
-        lab_sel = _lab8(color[sel])
+        lab_sel = lab8_channels(color[sel])
         lab_of = regions.labels[sel]
         dist_sel = regions.ink_distance[sel]
         deepest = np.zeros(n + 1, np.float32)
@@ -149,21 +139,30 @@ def hint_claims(regions: Regions, hints: HintRaster | None, *, min_pixels: int =
     return claimed, colours
 
 
+def _lab(palette: np.ndarray) -> np.ndarray:
+    """(n, 3) uint8 sRGB -> (n, 3) float32 CIE Lab, through OpenCV's 8-bit Lab."""
+    return lab8_to_lab(cv2.cvtColor(np.asarray(palette, np.uint8).reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(-1, 3))
+
+
+def paper_white(palette: np.ndarray) -> np.ndarray:
+    """(n,) bool: which uint8 sRGB colours of ``palette`` ((n, 3)) are paper white
+    (``PAPER_WHITE_L`` and ``PAPER_WHITE_CHROMA``)."""
+    lab = _lab(palette)
+    return (lab[:, 0] >= PAPER_WHITE_L) & (np.hypot(lab[:, 1], lab[:, 2]) <= PAPER_WHITE_CHROMA)
+
+
 def page_regions(regions: Regions, net_palette: np.ndarray) -> np.ndarray:
     """(n+1,) bool: the paper around the figure, which stays white and unshaded.
 
     Regions that touch the image border and that the network left as paper: nearly white
-    (median L* >= ``PAPER_WHITE``, chroma <= ``PAPER_CHROMA``: paper with a little smoke on it),
+    (median L* >= ``PAPER_WHITE_L``, chroma <= ``PAPER_WHITE_CHROMA``: paper with a little smoke on it),
     or, for a region as big as a page (``open_regions``: the background, perhaps
     joined to a figure through a gap), merely light (L* >= ``PAPER_LIGHT``, as
     ``ganime_core.post.paper``). A darker or coloured border region is a figure cut by the frame (a
     light grey strand of hair, a sleeve), or a sky the network chose, and keeps its colour.
     """
-    lab = cv2.cvtColor(net_palette.reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(-1, 3)
-    lab = lab.astype(np.float32)
-    lightness = lab[:, 0] * (100.0 / 255.0)
-    grey = np.hypot(lab[:, 1] - 128.0, lab[:, 2] - 128.0) <= PAPER_CHROMA
-    paper = ((lightness >= PAPER_WHITE) & grey) | ((lightness >= PAPER_LIGHT) & open_regions(regions))
+    lightness = _lab(net_palette)[:, 0]
+    paper = paper_white(net_palette) | ((lightness >= PAPER_LIGHT) & open_regions(regions))
     page = regions.touches_border & paper
     page[0] = False
     return page

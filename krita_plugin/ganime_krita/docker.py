@@ -94,17 +94,10 @@ class GanimeDocker(DockWidget):
         self.lines.setToolTip("The line-art layer to colorize (default: the active layer)")
         self.lines.addItem("Active layer", "")
         form.addRow("Lines", self.lines)
-        self.mode = QComboBox()
-        for key, label in (("plain", "Plain (network colours)"), ("flats", "Flats (one colour per region)"),
-                           ("locked", "Locked (flats + shading)")):
-            self.mode.addItem(label, key)
-        form.addRow("Mode", self.mode)
-        self.gap = QSpinBox()
-        self.gap.setRange(0, 16)
-        self.gap.setSuffix(" px")
-        self.gap.setEnabled(False)
-        self.gap.setToolTip("Close line gaps up to this size (needs a service that offers 'gap')")
-        form.addRow("Gap", self.gap)
+        self.controls = OptionControls(form)
+        widgets = self.controls.widgets
+        self.mode, self.gap, self.size, self.layers = (
+            widgets["mode"], widgets["gap"], widgets["working_size"], widgets["layers"])
         guide = QHBoxLayout()
         self.guide = QLineEdit()
         self.guide.setPlaceholderText("reference picture or .gpl palette")
@@ -116,9 +109,6 @@ class GanimeDocker(DockWidget):
         guide.addWidget(self.guide)
         guide.addWidget(pick)
         form.addRow("Colours", guide)
-        self.layers = QCheckBox("Flats and shading layers")
-        self.layers.setChecked(True)
-        form.addRow("", self.layers)
         box.addLayout(form)
 
         buttons = QHBoxLayout()
@@ -144,50 +134,23 @@ class GanimeDocker(DockWidget):
         self.start_button.clicked.connect(self._start_service)
         self.start_button.hide()
         box.addWidget(self.start_button)
-
-        self.settings_toggle = QToolButton()
-        self.settings_toggle.setText("Service settings")
-        self.settings_toggle.setCheckable(True)
-        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.settings_toggle.setArrowType(Qt.RightArrow)
-        box.addWidget(self.settings_toggle)
-        self.settings = QWidget()
-        sform = QFormLayout(self.settings)
-        self.url = QLineEdit(self._setting("url", DEFAULT_URL))
-        self.token_file = QLineEdit(self._setting("token_file", ""))
-        self.token_file.setPlaceholderText("~/.config/ganime/service-token")
-        self.command = QLineEdit(self._setting("command", ""))
-        self.command.setPlaceholderText("ganime (found on PATH)")
-        sform.addRow("URL", self.url)
-        sform.addRow("Token file", self.token_file)
-        sform.addRow("ganime", self.command)
-        for edit in (self.url, self.token_file, self.command):
-            edit.editingFinished.connect(self._settings_changed)
-        self.settings.hide()
-        self.settings_toggle.toggled.connect(self._toggle_settings)
+        self.settings = ServiceSettings()
+        self.settings.changed.connect(self._settings_changed)
         box.addWidget(self.settings)
         box.addStretch(1)
         self.setWidget(root)
 
-    def _toggle_settings(self, on: bool) -> None:
-        self.settings.setVisible(on)
-        self.settings_toggle.setArrowType(Qt.DownArrow if on else Qt.RightArrow)
-
-    def _setting(self, key: str, default: str) -> str:
-        return Krita.instance().readSetting(SETTINGS_GROUP, key, default) or default
-
     def _settings_changed(self) -> None:
-        app = Krita.instance()
-        app.writeSetting(SETTINGS_GROUP, "url", self.url.text().strip() or DEFAULT_URL)
-        app.writeSetting(SETTINGS_GROUP, "token_file", self.token_file.text().strip())
-        app.writeSetting(SETTINGS_GROUP, "command", self.command.text().strip())
         self._client = self._make_client()
         self._check_service()
 
     def _make_client(self) -> Client:
-        token = self.token_file.text().strip()
-        return Client(self.url.text().strip() or DEFAULT_URL,
-                      Path(token).expanduser() if token else None)
+        return Client(self.settings.service_url(), self.settings.token_path())
+
+    @property
+    def health(self) -> dict | None:
+        """The service's last health answer (None: not reached yet, or down)."""
+        return self._health
 
     def say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -246,7 +209,8 @@ class GanimeDocker(DockWidget):
             self.guide.setText(path)
 
     def options(self, live: bool) -> bridge.Options:
-        opts = bridge.Options(mode=self.mode.currentData(), layers=self.layers.isChecked(), live=live)
+        """What to send: every control the service takes at its value (a gap of 0 included)."""
+        opts = bridge.Options(live=live, **request_fields(self.controls.values()))
         guide = self.guide.text().strip()
         if guide:
             path = Path(guide).expanduser()
@@ -258,8 +222,6 @@ class GanimeDocker(DockWidget):
             except OSError as exc:
                 raise bridge.PluginError(f"Cannot read the colour guide {path.name}: "
                                          f"{exc.strerror or exc}") from None
-        if self.gap.isEnabled() and self.gap.value():
-            opts.extra["gap"] = self.gap.value()
         return opts
 
     # -- colorize ----------------------------------------------------------------------------
@@ -325,18 +287,18 @@ class GanimeDocker(DockWidget):
     def _show_error(self, err: Exception) -> None:
         self.say(message_for(err), True)
         down = isinstance(err, ServiceError) and err.kind == "down"
-        self.start_button.setVisible(down and find_ganime(self.command.text().strip()) is not None)
+        self.start_button.setVisible(down and find_ganime(self.settings.command_text()) is not None)
 
     # -- service -----------------------------------------------------------------------------
 
     def _check_service(self) -> None:
-        """Ask for the service's health on a worker thread; say what was found."""
+        """Ask for the service's health and options on a worker thread; say what was found."""
         client = self._client
         sig = self._signals
 
         def work() -> None:
             try:
-                sig.done.emit({"health": True}, client.health(), None)
+                sig.done.emit({"health": True}, probe(client), None)
             except Exception as exc:
                 sig.done.emit({"health": True}, None, exc)
 
@@ -348,23 +310,23 @@ class GanimeDocker(DockWidget):
         else:
             self._finished(job, result, err)
 
-    def _health_answer(self, info, err) -> None:
+    def _health_answer(self, result, err) -> None:
         if err is not None:
             self._health = None
             self._show_error(err)
             return
+        info, schema = result
         self._health = info
         self.start_button.hide()
-        has_gap = "gap" in info.get("fields", ())
-        self.gap.setEnabled(has_gap)
-        if not has_gap:
-            self.gap.setToolTip("This GANime service does not offer gap closing yet")
+        self.controls.apply(schema, info)
+        log.info("GANime service %s: options %s", info.get("version", "?"),
+                 "published" if schema.published else "built in (no /v1/options)")
         model = info.get("model", {})
         self.say(f"Ready: GANime {info.get('version', '?')} on {info.get('device', '?')}, "
                  f"model {model.get('arch', '?')} ({model.get('working_size', '?')} px).")
 
     def _start_service(self) -> None:
-        exe = find_ganime(self.command.text().strip())
+        exe = find_ganime(self.settings.command_text())
         if exe is None:
             self.say(f"GANime is not installed where the plugin can find it. Start it yourself: "
                      f"{START_COMMAND}", True)
@@ -381,7 +343,7 @@ class GanimeDocker(DockWidget):
 
         def work() -> None:
             try:
-                sig.done.emit({"health": True}, wait_ready(client, proc=proc), None)
+                sig.done.emit({"health": True}, probe(client, wait_ready(client, proc=proc)), None)
             except Exception as exc:
                 sig.done.emit({"health": True}, None, exc)
 
@@ -398,23 +360,9 @@ class GanimeDocker(DockWidget):
         else:
             self._timer.stop()
 
-    def _signature(self):
-        doc = self._doc()
-        if doc is None:
-            return None
-        w, h = doc.width(), doc.height()
-        sig = []
-        try:
-            nodes = [bridge.lines_node(doc, self.lines.currentData() or ""), bridge.find_hints(doc)]
-        except bridge.PluginError:
-            return None
-        for node in nodes:
-            sig.append(None if node is None else zlib.adler32(bytes(node.pixelData(0, 0, w, h))))
-        return tuple(sig)
-
     def _poll_live(self) -> None:
         """Re-colorize once the line and hint layers have stopped changing for a moment."""
-        sig = self._signature()
+        sig = bridge.layers_signature(self._doc(), self.lines.currentData() or "")
         now = time.monotonic()
         if sig is None:
             return

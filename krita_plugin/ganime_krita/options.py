@@ -205,7 +205,7 @@ def parse_schema(data: Any, published: bool = True) -> Schema:
             specs.append(OptionSpec.from_json(entry))
         except SchemaError as exc:
             log.warning("GANime option skipped: %s", exc)
-    expected = {s.name: s.kind for s in FALLBACK.options}
+    expected = {o["name"]: o["type"] for o in FALLBACK_SCHEMA["options"]}
     for spec in specs:
         if spec.name in expected and spec.kind != expected[spec.name]:
             log.warning("GANime option %s is now a %s (the plugin knows a %s): no control for it",

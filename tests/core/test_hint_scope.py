@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import pytest
 
-from ganime_core.api import Colorizer
 from ganime_core.errors import GanimeError
 from ganime_core.post.hint_scope import scope_hints
 from ganime_core.regions.segment import segment

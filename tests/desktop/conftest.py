@@ -51,6 +51,17 @@ class FakePrompter:
         return self.save_path
 
 
+@pytest.fixture(autouse=True)
+def fresh_segmentations() -> Iterator[None]:
+    """An empty process-wide segmentation cache for each test (the colorize worker and the fill
+    tool share it): regions one test cut never serve, or hide a segmentation in, another."""
+    from ganime_core.regions.cache import SHARED
+
+    SHARED.clear()
+    yield
+    SHARED.clear()
+
+
 @pytest.fixture
 def prompter() -> FakePrompter:
     return FakePrompter()

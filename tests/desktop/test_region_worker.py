@@ -1,14 +1,22 @@
-"""The fill tool segments off the GUI thread; clicks wait for their regions, stale ones drop."""
+"""The fill tool segments off the GUI thread; clicks wait for their regions, stale ones drop;
+its regions are the API's, cut once per picture and size for both."""
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThread
 
+from ganime_core.inputs.barriers import Barrier, barrier_mask
 from ganime_core.inputs.hints import rasterize
+from ganime_core.inputs.lineart import to_line_art
+from ganime_core.inputs.page import make_page
+from ganime_core.regions.cache import SHARED, content_key
+from ganime_desktop.commands import SetBarriersCommand
 from ganime_desktop.document import Document
+from ganime_desktop.messages import FULL, Job
 from ganime_desktop.main_window import FINDING_REGIONS
 from ganime_desktop.qt_util import from_qimage
 from ganime_desktop.tools import Tool
@@ -22,17 +30,18 @@ WAIT_MS = 20000  # two shared cores and a training job beside us
 
 @pytest.fixture
 def segment_calls(monkeypatch) -> list[tuple[threading.Thread, QThread]]:
-    """Record the thread of every real ``segment`` call (the real result is returned)."""
-    import ganime_core.regions as core_regions
+    """Record the thread of every real ``segment`` call (the real result is returned): the
+    shared segmentation cache (``ganime_core.regions.cache``) is where the fill tool cuts."""
+    import ganime_core.regions.cache as core_cache
 
-    real = core_regions.segment
+    real = core_cache.segment
     calls: list[tuple[threading.Thread, QThread]] = []
 
     def recording(*args, **kwargs):
         calls.append((threading.current_thread(), QThread.currentThread()))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(core_regions, "segment", recording)
+    monkeypatch.setattr(core_cache, "segment", recording)
     return calls
 
 
@@ -182,12 +191,12 @@ def test_a_window_destroyed_without_shutdown_stops_the_region_thread(make_window
 
 def test_a_failing_segmentation_is_a_message_not_a_stuck_click(make_window, qtbot,
                                                                monkeypatch, prompter) -> None:
-    import ganime_core.regions as core_regions
+    import ganime_core.regions.cache as core_cache
 
     def broken(*_args, **_kwargs):
         raise MemoryError("no room for the labels")
 
-    monkeypatch.setattr(core_regions, "segment", broken)
+    monkeypatch.setattr(core_cache, "segment", broken)
     win = make_window()
     bucket(win, RED)
     drag(win.canvas, [(70, 70)])
@@ -196,3 +205,90 @@ def test_a_failing_segmentation_is_a_message_not_a_stuck_click(make_window, qtbo
     assert title == "Fill region" and "no room for the labels" in text
     assert not win.regions.busy and win.doc.hints == () and win.stack.count() == 0
     assert win.canvas.cursor().shape() == Qt.CursorShape.CrossCursor
+
+
+# -- one segmentation for the fill tool and the API ------------------------------------------
+
+
+@pytest.fixture
+def segment_shapes(monkeypatch) -> list[tuple[int, int]]:
+    """The shape of the line art of every segmentation actually cut (the real one runs)."""
+    import ganime_core.regions.cache as core_cache
+
+    real = core_cache.segment
+    shapes: list[tuple[int, int]] = []
+
+    def recording(lines, *args, **kwargs):
+        shapes.append(tuple(lines.shape))
+        return real(lines, *args, **kwargs)
+
+    monkeypatch.setattr(core_cache, "segment", recording)
+    return shapes
+
+
+def fill_and_wait(win, qtbot, x: int, y: int, color: tuple[int, int, int] = RED) -> None:
+    bucket(win, color)
+    n = win.stack.count()
+    drag(win.canvas, [(x, y)])
+    qtbot.waitUntil(lambda: win.stack.count() == n + 1, timeout=WAIT_MS)
+
+
+def the_job(win) -> Job:
+    """The request the colorize worker would get for the current document (not sent)."""
+    jobs: list[Job] = []
+    win.host.submit = lambda job: jobs.append(job) or 1
+    win.settings.model_path = str(Path(__file__))  # any file: only the job is looked at
+    assert win.colorize() == 1
+    return jobs[-1]
+
+
+@pytest.mark.parametrize("working_size", [256, 128])
+def test_the_api_page_reuses_the_fill_tools_segmentation(make_window, qtbot,
+                                                          working_size: int) -> None:
+    """What ``Colorizer.colorize`` would cut at full size from the worker's job (flats, locked)
+    is found in the shared cache after a fill: nothing is cut again, at any working size."""
+    win = make_window()
+    win.stack.push(SetBarriersCommand(win.doc, (Barrier(((20.0, 60.0), (118.0, 60.0)), 3.0),),
+                                      "Barrier stroke"))  # halves the square: part of the key
+    fill_and_wait(win, qtbot, 70, 40)
+    mask = rasterize(win.doc.hints, *win.doc.size).mask
+    assert mask[40, 70] and not mask[90, 70], "the barrier halves the square"
+    cut = SHARED.segmented
+    filled = win.regions.cache.get(win.regions.key())
+    assert cut >= 1 and filled is not None
+
+    job = the_job(win)  # the API's inputs: Colorizer._page(job.image, ..., job.barriers, gap)
+    img = job.image
+    lines = to_line_art(img)
+    height, width = lines.shape
+    page = make_page(lines, content_key(img.rgb, img.alpha), working_size,
+                     barrier_mask(job.barriers, width, height), job.options.gap)
+    assert page.regions_full() is filled, "the very regions the fill tool cut"
+    assert SHARED.segmented == cut, "nothing was segmented again"
+
+
+def test_flats_colorize_and_the_fill_tool_cut_the_full_size_page_once(
+        make_window, qtbot, tiny_weights, segment_shapes) -> None:
+    """Through the real worker: a flats colorize after a fill cuts only its working size, and a
+    fill after a colorize (a new gap) cuts nothing."""
+    win = make_window(model=tiny_weights)  # works at 128 px; the sketch is 256 px
+    win.settings.color_mode, win.settings.preview_size = "flats", 0  # one pass, at 128 px
+    fill_and_wait(win, qtbot, 70, 70)
+    assert segment_shapes == [(256, 256)]
+
+    def colorize() -> None:
+        with qtbot.waitSignal(win.host.result_ready, timeout=60_000,
+                              check_params_cb=lambda out: out.stage == FULL):
+            assert win.colorize() > 0
+
+    colorize()
+    assert segment_shapes == [(256, 256), (128, 128)], "the full-size page came from the fill tool"
+    assert win.doc.result is not None and win.doc.result.flats is not None
+
+    win.set_tool(Tool.HINT)  # no prefetch: the colorize worker cuts first this time
+    win.bars.gap_slider.setValue(10)  # a new gap
+    colorize()
+    assert sorted(segment_shapes[2:]) == [(128, 128), (256, 256)]
+    fill_and_wait(win, qtbot, 190, 190, BLUE)  # the circle
+    assert len(segment_shapes) == 4, "the fill tool took the colorize worker's regions"
+    assert win.prompter.errors == []

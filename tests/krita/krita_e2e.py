@@ -117,13 +117,54 @@ def run(cfg, v):
         errors["hints_as_lines"] = ["plugin", str(exc)]
     v["errors"] = errors
 
-    # 5. the docker itself builds, and tells a stopped service apart
+    # 5. the docker builds, connects (health + options) and sets its controls from the service
     from ganime_krita import docker
 
+    app.writeSetting("ganime", "url", cfg["url"])
+    app.writeSetting("ganime", "token_file", cfg["token_file"])
     d = docker.GanimeDocker()
+    before = {"gap_enabled": d.gap.isEnabled(), "mode_enabled": d.mode.isEnabled()}
+    wait_for(lambda: d.health is not None or d.status.text())
+    schema = d.controls.schema
     v["docker"] = {"title": d.windowTitle(), "modes": [d.mode.itemData(i) for i in range(d.mode.count())],
-                   "gap_enabled": d.gap.isEnabled(), "live": d.live.text(), "go": d.go.text()}
+                   "before": before, "status": d.status.text(), "published": schema.published,
+                   "gap_enabled": d.gap.isEnabled(), "gap_range": [d.gap.minimum(), d.gap.maximum()],
+                   "gap_value": d.gap.value(), "gap_tip": d.gap.toolTip(),
+                   "gap_help": schema.get("gap").help, "mode_tip": d.mode.toolTip(),
+                   "mode_help": schema.get("mode").help, "size_enabled": d.size.isEnabled(),
+                   "size_text": d.size.text(), "layers_checked": d.layers.isChecked(),
+                   "offered": sorted(d.controls.offered), "live": d.live.text(), "go": d.go.text()}
+    # the whole gap range reaches the service: 0 is sent (not left to the service's default)
+    sent = {}
+    for gap in (0, 64):
+        d.gap.setValue(gap)
+        opts = d.options(live=False)
+        group, _ = bridge.colorize_document(doc, client, opts, "Ink")
+        sent[str(gap)] = {"extra": opts.extra, "mode": opts.mode, "size": opts.size,
+                          "layers": [n.name() for n in group.childNodes()]}
+    v["docker"]["sent"] = sent
+
+    # a docker pointed at a stopped service says so
+    app.writeSetting("ganime", "url", cfg["dead_url"])
+    down = docker.GanimeDocker()
+    wait_for(lambda: down.status.text())
+    v["docker_down"] = {"status": down.status.text(), "gap_enabled": down.gap.isEnabled(),
+                        "mode_enabled": down.mode.isEnabled()}
     doc.close()
+
+
+def wait_for(done, timeout=30.0):
+    """Run Qt's event loop (the docker's answers arrive as queued signals) until ``done()``."""
+    import time
+
+    from PyQt5.QtCore import QCoreApplication
+
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    if not done():
+        raise TimeoutError("the docker got no answer from the service")
 
 
 def main(args):

@@ -104,19 +104,48 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     assert "MP" in errors["large"][1] and "Scale" in errors["large"][1]
     assert errors["bad_mode"][0] == "bad_input" and "mode" in errors["bad_mode"][1]
     assert errors["hints_as_lines"][0] == "plugin" and "No layer named" in errors["hints_as_lines"][1]
-    # 5. the docker builds inside Krita
-    assert v["docker"]["title"] == "GANime"
-    assert v["docker"]["modes"] == ["plain", "flats", "locked"]
-    assert v["docker"]["gap_enabled"] is False  # the service does not offer gap (yet)
+    # 5. the docker builds inside Krita and takes its controls from the service: /v1/options,
+    # or (a service without it: 404) the built-in schema with the health fields
+    d = v["docker"]
+    assert d["title"] == "GANime" and d["status"].startswith("Ready: GANime")
+    assert d["modes"] == ["plain", "flats", "locked"]
+    assert d["before"] == {"gap_enabled": False, "mode_enabled": True}  # gap: not known yet
+    assert d["gap_enabled"] is True and d["gap_range"] == [0, 64] and d["gap_value"] == 6
+    assert d["gap_tip"] == d["gap_help"] and "gaps" in d["gap_help"]
+    assert d["mode_tip"] == d["mode_help"] and "flats" in d["mode_help"]
+    assert d["size_enabled"] is True and d["size_text"] == "model's own"
+    assert d["layers_checked"] is True
+    assert d["offered"] == ["gap", "layers", "mode", "working_size"]
+    if d["published"]:
+        from ganime_core.options import ColorizeOptions
+
+        core = {o["name"]: o for o in ColorizeOptions.schema()["options"]}
+        assert d["gap_help"] == core["gap"]["help"] and d["mode_help"] == core["mode"]["help"]
+    for gap in ("0", "64"):
+        sent = d["sent"][gap]
+        assert sent["extra"] == {"gap": int(gap)} and sent["mode"] == "plain" and sent["size"] is None
+        assert sent["layers"] == ["Colour", "Flats", "Shading", "Lines"]  # bottom first; accepted
+    down = v["docker_down"]
+    assert "not running" in down["status"] and "ganime serve" in down["status"]
+    assert down["gap_enabled"] is False and down["mode_enabled"] is True
 
 
-@pytest.mark.parametrize("path", ["ganime_krita/client.py", "ganime_krita/ora.py", "ganime_krita/bridge.py",
-                                  "ganime_krita/docker.py", "ganime_krita/__init__.py"])
-def test_plugin_imports_only_stdlib_and_krita(path):
+PLUGIN = sorted(p.name for p in (ROOT / "krita_plugin" / "ganime_krita").glob("*.py"))
+
+
+def test_plugin_files_stay_short():
+    long = {name: n for name in PLUGIN
+            if (n := len((ROOT / "krita_plugin" / "ganime_krita" / name).read_text().splitlines())) > 400}
+    assert not long, long
+
+
+@pytest.mark.parametrize("name", PLUGIN)
+def test_plugin_imports_only_stdlib_and_krita(name):
     """Krita's Python has no torch, numpy, PIL or PySide6: the plugin must not import them."""
     import ast
 
-    tree = ast.parse((ROOT / "krita_plugin" / path).read_text())
+    assert {"docker.py", "controls.py", "options.py", "client.py"} <= set(PLUGIN)
+    tree = ast.parse((ROOT / "krita_plugin" / "ganime_krita" / name).read_text())
     mods = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
     mods |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     import sys

@@ -1,0 +1,266 @@
+"""The plugin's options schema handling, outside Krita: parsing, the built-in fallback, what
+is sent, and the client against real HTTP (a standard-library server, then the real service)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from email.parser import BytesParser
+from email.policy import default as email_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "krita_plugin"))  # the plugin is not installed in the venv
+
+from ganime_krita import options as po  # noqa: E402
+from ganime_krita.client import Client, ServiceError  # noqa: E402
+
+from ganime_core.options import ColorizeOptions  # noqa: E402
+
+TOKEN = "t" * 43
+FIELDS_WITH_GAP = ["image", "hints", "mode", "lines", "size", "gap", "palette", "reference",
+                   "format", "layers", "live"]
+
+
+def without_help(schema: dict) -> dict:
+    return {**schema, "options": [{k: v for k, v in o.items() if k != "help"} for o in schema["options"]]}
+
+
+# -- the schema, no HTTP ----------------------------------------------------------------------
+
+
+def test_fallback_is_the_core_schema():
+    """The built-in schema is what ``ColorizeOptions.schema()`` publishes (help may be reworded)."""
+    core = ColorizeOptions.schema()
+    assert without_help(po.FALLBACK_SCHEMA) == without_help(core)
+    assert all(o["help"] for o in po.FALLBACK_SCHEMA["options"])
+    assert po.FALLBACK.published is False
+    assert [s.name for s in po.FALLBACK.options] == [o["name"] for o in core["options"]]
+
+
+def test_parse_reads_choices_ranges_defaults_and_skips_advanced():
+    schema = po.parse_schema(ColorizeOptions.schema())
+    assert schema.published
+    assert [s.name for s in schema.offered()] == ["mode", "lines", "gap", "working_size", "layers"]
+    assert [s.name for s in po.controls_of(schema)] == ["mode", "gap", "working_size", "layers"]
+    mode = schema.get("mode")
+    assert mode.choices == ("plain", "flats", "locked") and mode.default == "plain"
+    assert [k for _, k in mode.choice_items()] == ["plain", "flats", "locked"]
+    assert mode.choice_items()[1][0] == "Flats (one colour per region)"
+    gap = schema.get("gap")
+    assert (gap.minimum, gap.maximum, gap.default) == (0, 64, 6)
+    assert gap.spin_range() == (0, 64) and gap.from_spin(0) == 0 and gap.to_spin(0) == 0
+    assert gap.help == ColorizeOptions.schema()["options"][2]["help"]
+    size = schema.get("working_size")
+    assert size.optional and size.default is None and size.form_field == "size"
+    assert size.spin_range() == (15, 4096)  # 15 shows "model's own": None
+    assert size.from_spin(15) is None and size.from_spin(16) == 16 and size.to_spin(None) == 15
+    layers = schema.get("layers")
+    assert layers.default is False and layers.docker_default() is True  # Krita keeps its layers
+    assert schema.get("hint_scope").advanced and "hint_scope" not in schema.supported(None)
+
+
+def test_a_newer_schema_is_read_and_its_unknowns_are_left_out(caplog):
+    data = ColorizeOptions.schema()
+    data["options"] = [dict(o) for o in data["options"]]
+    data["options"][2].update(maximum=128, default=9)  # gap: a wider range, another default
+    data["options"].append({"name": "strength", "type": "float", "default": 0.5, "help": "?"})
+    data["options"].append({"name": "layers", "type": "choice", "default": "a", "choices": ["a"]})
+    data["options"] = [o for o in data["options"] if o["name"] != "layers" or o["type"] != "bool"]
+    with caplog.at_level(logging.WARNING, logger="ganime_krita.options"):
+        schema = po.parse_schema(data)
+    gap = schema.get("gap")
+    assert (gap.minimum, gap.maximum, gap.default) == (0, 128, 9)
+    assert schema.get("strength") is None and "unknown type 'float'" in caplog.text
+    assert schema.get("layers") is None and "layers is now a choice" in caplog.text
+    assert [s.name for s in po.controls_of(schema)] == ["mode", "gap", "working_size"]
+
+
+@pytest.mark.parametrize("data", [[], {"version": 1}, {"options": "gap"}, None])
+def test_not_a_schema_is_an_error(data):
+    with pytest.raises(po.SchemaError):
+        po.parse_schema(data)
+
+
+@pytest.mark.parametrize(("entry", "why"), [
+    ({"name": "gap", "type": "int", "default": 6, "minimum": 0}, "range"),
+    ({"name": "gap", "type": "int", "default": 99, "minimum": 0, "maximum": 64}, "default"),
+    ({"name": "mode", "type": "choice", "default": "plain", "choices": []}, "choices"),
+    ({"name": "layers", "type": "bool", "default": "yes"}, "default"),
+    ({"type": "bool", "default": True}, "name"),
+])
+def test_a_broken_option_is_refused(entry, why):
+    with pytest.raises(po.SchemaError, match=why):
+        po.OptionSpec.from_json(entry)
+
+
+def test_fallback_supported_follows_the_health_fields():
+    fb = po.FALLBACK
+    assert fb.supported({"fields": FIELDS_WITH_GAP}) == {"mode", "lines", "gap", "working_size", "layers"}
+    old = [f for f in FIELDS_WITH_GAP if f not in ("gap", "lines")]
+    assert fb.supported({"fields": old}) == {"mode", "working_size", "layers"}
+    assert fb.supported({}) == {"mode", "layers"} == fb.supported(None)
+    # a published schema says itself what the service takes, whatever health lists
+    assert po.parse_schema(ColorizeOptions.schema()).supported({"fields": []}) == {
+        "mode", "lines", "gap", "working_size", "layers"}
+
+
+def test_every_value_is_sent_zero_included():
+    sent = po.request_fields({"mode": "flats", "gap": 0, "working_size": None, "layers": False})
+    assert sent == {"mode": "flats", "layers": False, "size": None, "extra": {"gap": 0}}
+    sent = po.request_fields({"mode": "locked", "gap": 64, "working_size": 512, "layers": True,
+                              "lines": "none"})
+    assert sent == {"mode": "locked", "layers": True, "size": 512, "extra": {"gap": 64, "lines": "none"}}
+
+
+# -- a real HTTP server from the standard library ------------------------------------------------
+
+
+class FakeService:
+    """/v1/health, /v1/options (``options``: a dict to answer, an int status, or raw bytes) and
+    /v1/colorize (records the form fields); checks the token like the service."""
+
+    def __init__(self) -> None:
+        self.options: Any = 404
+        self.seen: list[tuple[str, str, dict[str, str]]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep pytest's output clean
+                pass
+
+            def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _json(self, status: int, data: Any) -> None:
+                self._send(status, json.dumps(data).encode())
+
+            def _authorized(self) -> bool:
+                if self.headers.get("Authorization") == f"Bearer {TOKEN}":
+                    return True
+                self._json(401, {"error": "missing or wrong token"})
+                return False
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                fake.seen.append(("GET", self.path, {}))
+                if not self._authorized():
+                    return
+                if self.path == "/v1/health":
+                    self._json(200, {"service": "ganime", "version": "0-test", "fields": FIELDS_WITH_GAP})
+                elif self.path == "/v1/options" and isinstance(fake.options, dict):
+                    self._json(200, fake.options)
+                elif self.path == "/v1/options" and isinstance(fake.options, bytes):
+                    self._send(200, fake.options, "text/plain")
+                elif self.path == "/v1/options":
+                    self._json(fake.options, {"error": "not found"})
+                else:
+                    self._json(404, {"error": "not found"})
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+                msg = BytesParser(policy=email_policy).parsebytes(head + body)
+                form = {p.get_param("name", header="content-disposition"): p.get_payload(decode=True)
+                        for p in msg.iter_parts()}
+                text = {k: v.decode() for k, v in form.items() if k not in ("image", "hints")}
+                fake.seen.append(("POST", self.path, text))
+                if self._authorized():
+                    self._send(200, b"ora", "image/openraster")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+
+@pytest.fixture
+def fake(tmp_path) -> Iterator[tuple[FakeService, Client]]:
+    svc = FakeService()
+    svc.thread.start()
+    token = tmp_path / "token"
+    token.write_text(TOKEN)
+    try:
+        yield svc, Client(svc.url, token, timeout=10)
+    finally:
+        svc.server.shutdown()
+        svc.server.server_close()
+
+
+def test_an_older_service_404_falls_back_to_the_built_in_options(fake):
+    svc, client = fake
+    health, schema = po.probe(client)
+    assert schema is po.FALLBACK and not schema.published
+    assert [p for m, p, _ in svc.seen] == ["/v1/health", "/v1/options"]
+    assert schema.supported(health) >= {"mode", "gap", "layers"}  # health lists "gap"
+    assert schema.get("gap").maximum == 64 and schema.get("gap").default == 6
+
+
+def test_a_published_schema_is_used(fake):
+    svc, client = fake
+    svc.options = ColorizeOptions.schema()
+    svc.options["options"][2] = {**svc.options["options"][2], "maximum": 32, "help": "close gaps"}
+    health, schema = po.probe(client)
+    assert schema.published and schema.get("gap").maximum == 32 and schema.get("gap").help == "close gaps"
+    assert schema.supported(health) == {"mode", "lines", "gap", "working_size", "layers"}
+
+
+@pytest.mark.parametrize("answer", [b"<html>not json</html>", {"version": 1}])
+def test_an_unusable_answer_falls_back_with_a_warning(fake, answer, caplog):
+    svc, client = fake
+    svc.options = answer
+    with caplog.at_level(logging.WARNING, logger="ganime_krita.options"):
+        assert po.fetch_schema(client) is po.FALLBACK
+    assert "unusable /v1/options answer" in caplog.text
+
+
+def test_other_errors_are_not_hidden_by_the_fallback(fake, tmp_path):
+    svc, client = fake
+    bad = tmp_path / "bad"
+    bad.write_text("x" * 43)
+    with pytest.raises(ServiceError) as info:
+        po.fetch_schema(Client(svc.url, bad))
+    assert info.value.kind == "token" and info.value.status == 401
+    svc.options = 500
+    with pytest.raises(ServiceError) as info:
+        po.fetch_schema(client)
+    assert info.value.status == 500
+
+
+def test_the_client_sends_a_gap_of_zero(fake):
+    svc, client = fake
+    sent = po.request_fields({"mode": "flats", "gap": 0, "working_size": None, "layers": False})
+    body, headers = client.colorize(b"png", **sent)
+    assert body == b"ora" and headers["content-type"] == "image/openraster"
+    method, path, form = svc.seen[-1]
+    assert (method, path) == ("POST", "/v1/colorize")
+    assert form["gap"] == "0" and form["mode"] == "flats" and form["layers"] == "0"
+    assert "size" not in form  # unset: the model's own working size
+    client.colorize(b"png", **po.request_fields({"mode": "plain", "gap": 64, "working_size": 512,
+                                                 "layers": True}))
+    form = svc.seen[-1][2]
+    assert (form["gap"], form["size"], form["layers"]) == ("64", "512", "1")
+
+
+# -- the real service ------------------------------------------------------------------------
+
+
+def test_against_the_real_service(krita_service):
+    """Whether or not this service publishes /v1/options yet, the docker gets the same options."""
+    client = Client(krita_service.url, krita_service.token_path)
+    health, schema = po.probe(client)
+    assert schema.supported(health) >= {"mode", "gap", "layers"}
+    got = {s.name: (s.kind, s.default, s.choices, s.minimum, s.maximum) for s in schema.offered()}
+    want = {s.name: (s.kind, s.default, s.choices, s.minimum, s.maximum) for s in po.FALLBACK.offered()}
+    assert got == want
+    if schema.published:
+        assert without_help(client.options()) == without_help(ColorizeOptions.schema())
