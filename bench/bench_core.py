@@ -17,9 +17,10 @@ import cv2
 import numpy as np
 import torch
 
+from bench.pages import mixed_band_width, two_region_page
 from ganime_core.api import Colorizer, _as_image, _hint_raster
 from ganime_core.models import build_generator
-from ganime_core.post.upsample import mixed_band_width, two_region_page, upsample_colour
+from ganime_core.post.upsample import upsample_colour
 from ganime_core.runtime.calibration import cpu_name
 from ganime_core.runtime.weights import DEFAULT_WEIGHTS, save_weights
 from training.metrics import ssim
@@ -175,7 +176,7 @@ def _band(col: Colorizer) -> str:
         now, before = mixed_band_width(result.color, page, delta_e=de), mixed_band_width(plain, page, delta_e=de)
         rows.append(f"| ΔE76 > {de:.0f} | {before[0]:.0f} / {before[1]:.0f} | {now[0]:.0f} / {now[1]:.0f} |")
     return "\n".join([
-        "Mixed colour band at 2048² (`ganime_core.post.upsample.two_region_page`: a box cut by a wavy line, "
+        "Mixed colour band at 2048² (`bench.pages.two_region_page`: a box cut by a wavy line, "
         "red hint left, blue right; per row, the pixels within 4 % of the page from the line whose colour "
         "is farther than ΔE76 from both sides' local colour, the line's own pixels excluded; median / p90 "
         "px over the middle rows). Goal ≤ 8 px.", "",

@@ -21,6 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bench.pages import SHAPE_HINTS, lab76, shape_dots, shapes_page
 from ganime_core.inputs.hints import HintRaster, Stroke, rasterize
 from ganime_core.regions import (
     MODES,
@@ -32,7 +33,6 @@ from ganime_core.regions import (
     region_colors,
     segment,
 )
-from ganime_core.regions.metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "samples"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,9 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 # user's ~/.cache so tests neither read a stale choice nor leave files behind.
 os.environ.setdefault("GANIME_CALIBRATION_CACHE",
                       os.path.join(tempfile.mkdtemp(prefix="ganime-test-"), "calibration.json"))
+
+# the repository root, for ``bench.pages`` (synthetic pages shared with the benchmarks)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLES = SHARED_DATA / "samples"

@@ -86,16 +86,24 @@ class Format:
     layered: bool
     needs_result: bool
     writer: Writer
+    menu: str  # the app's menu entry (& marks the mnemonic)
+    ending: str  # what a suggested file name ends in, after the sketch's name
+    served: bool = False  # ``ganime serve`` answers in this format
 
 
 FORMATS: tuple[Format, ...] = (  # menu order; the first of a suffix is that suffix's default
-    Format("png", ".png", "Export PNG", "PNG images (*.png)", False, True, _png),
-    Format("color", ".png", "Export colour-only PNG", "PNG images (*.png)", False, True, _color_png),
-    Format("ora", ".ora", "Export OpenRaster", "OpenRaster (*.ora)", True, True, _ora),
-    Format("psd", ".psd", "Export PSD", "Photoshop documents (*.psd)", True, True, _psd),
-    Format("hints", ".png", "Export hints as PNG", "PNG images (*.png)", False, False, _hint_png),
+    Format("png", ".png", "Export PNG", "PNG images (*.png)", False, True, _png,
+           "Export &PNG (with lines)…", "-coloured.png", served=True),
+    Format("color", ".png", "Export colour-only PNG", "PNG images (*.png)", False, True, _color_png,
+           "Export PNG (&colour only)…", "-colour-only.png"),
+    Format("ora", ".ora", "Export OpenRaster", "OpenRaster (*.ora)", True, True, _ora,
+           "Export &OpenRaster (.ora, Krita/GIMP)…", ".ora", served=True),
+    Format("psd", ".psd", "Export PSD", "Photoshop documents (*.psd)", True, True, _psd,
+           "Export P&SD (Photoshop/Clip Studio)…", ".psd"),
+    Format("hints", ".png", "Export hints as PNG", "PNG images (*.png)", False, False, _hint_png,
+           "Export &hints as RGBA PNG…", "-hints.png"),
     Format("hints_json", ".json", "Export hint strokes", "Hint strokes (*.json)", False, False,
-           _hint_json),
+           _hint_json, "Export hints as stroke &JSON…", "-hints.json"),
 )
 BY_KIND: dict[str, Format] = {f.kind: f for f in FORMATS}
 BY_SUFFIX: dict[str, Format] = {}

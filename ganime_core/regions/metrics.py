@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from ganime_core.color import delta_e2000, rgb_to_lab
-from ganime_core.imageops import lab8, lab8_to_lab, region_median_lab
+from ganime_core.imageops import region_median_lab
 from ganime_core.inputs.hints import HintRaster
 
 from .queries import check_color, hint_claims
@@ -91,40 +91,3 @@ def bleeding(result: np.ndarray, regions: Regions, lines: np.ndarray | None, *, 
     own, oth = own[contrast], oth[contrast]
     bled = delta_e2000(lab, ref[oth]) < delta_e2000(lab, ref[own])
     return float(bled.mean())
-
-
-# -- synthetic pages the tests and the region report measure on ---------------------------------
-
-SHAPE_HINTS = [(220, 40, 40), (40, 90, 210), (60, 170, 70), (240, 200, 40)]
-
-
-def shapes_page(size: int, seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Black 3 px outlines on white: circle, rectangle, blob, ellipse; one seed point inside each."""
-    s = size
-    img = np.full((s, s), 255, np.uint8)
-    cv2.circle(img, (int(s * .3), int(s * .3)), int(s * .17), 0, 3, cv2.LINE_AA)
-    cv2.rectangle(img, (int(s * .55), int(s * .15)), (int(s * .88), int(s * .45)), 0, 3, cv2.LINE_AA)
-    angles = np.linspace(0, 2 * np.pi, 13)[:-1]
-    radius = s * .16 * (1 + 0.25 * np.sin(3 * angles + seed))
-    blob = np.stack([s * .5 + radius * np.cos(angles), s * .72 + radius * np.sin(angles)], 1)
-    cv2.polylines(img, [blob.astype(np.int32)], True, 0, 3, cv2.LINE_AA)
-    cv2.ellipse(img, (int(s * .22), int(s * .75)), (int(s * .1), int(s * .06)), 30, 0, 360, 0, 3,
-                cv2.LINE_AA)
-    seeds = [(int(s * .3), int(s * .3)), (int(s * .715), int(s * .3)), (int(s * .5), int(s * .72)),
-             (int(s * .22), int(s * .75))]
-    return img, seeds
-
-
-def shape_dots(shape: tuple[int, int], seeds: list[tuple[int, int]], radius: int = 6) -> HintRaster:
-    """One hint dot per seed of :func:`shapes_page`, colours from ``SHAPE_HINTS``."""
-    rgb = np.zeros(shape + (3,), np.uint8)
-    mask = np.zeros(shape, np.uint8)
-    for (x, y), colour in zip(seeds, SHAPE_HINTS, strict=False):
-        cv2.circle(rgb, (x, y), radius, colour, -1)
-        cv2.circle(mask, (x, y), radius, 1, -1)
-    return HintRaster(rgb, mask.astype(bool))
-
-
-def lab76(rgb: np.ndarray) -> np.ndarray:
-    """uint8 RGB ...x3 -> (N, 3) float Lab (L 0..100), for ΔE76 distances."""
-    return lab8_to_lab(lab8(np.asarray(rgb, np.uint8).reshape(-1, 3)))

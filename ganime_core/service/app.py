@@ -27,6 +27,7 @@ from ganime_core import __version__
 from ganime_core.constants import COLOR_MODES
 from ganime_core.errors import BadHintsError, BadImageError, GanimeError, ImageTooLargeError
 from ganime_core.inputs.hints import HintSet
+from ganime_core.io.formats import FORMATS as EXPORT_FORMATS
 from ganime_core.io.imageio import MAX_PIXELS, encode_png, load_image
 from ganime_core.io.layer_files import result_ora
 from ganime_core.options import SPEC_BY_NAME, ColorizeOptions, OptionsError
@@ -42,7 +43,7 @@ log = logging.getLogger("ganime.service")
 
 MAX_BODY = 200 * 1024 * 1024
 MODES = COLOR_MODES
-FORMATS = ("png", "ora")
+FORMATS = tuple(f.kind for f in EXPORT_FORMATS if f.served)  # the answer's format
 #: The form fields that are colorize options (``GET /v1/options``), by option name.
 OPTION_FIELDS = {"mode": "mode", "lines": "lines", "size": "working_size", "gap": "gap"}
 # The multipart fields POST /v1/colorize accepts.

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.pages import SHAPE_HINTS, lab76, shape_dots, shapes_page
 from ganime_core.inputs.hints import HintRaster
 from ganime_core.regions import Regions, compose, segment
-from ganime_core.regions.metrics import SHAPE_HINTS, lab76, shape_dots, shapes_page
 from ganime_core.regions.queries import network_palette
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "samples"

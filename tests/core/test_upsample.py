@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.pages import mixed_band_width, two_region_page
 from ganime_core.inputs.lineart import to_line_art
-from ganime_core.post.upsample import mixed_band_width, plan_edges, two_region_page, upsample_colour
+from ganime_core.post.upsample import plan_edges, upsample_colour
 
 RED, BLUE = (230, 40, 40), (40, 70, 230)
 

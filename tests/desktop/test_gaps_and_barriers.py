@@ -17,7 +17,10 @@ from PySide6.QtTest import QTest
 from ganime_core.errors import DeviceError, GanimeError, NoDefaultModelError, WeightsError
 from ganime_core.inputs.barriers import Barrier
 from ganime_core.inputs.hints import rasterize
+from ganime_core.inputs.lineart import to_line_art
 from ganime_core.io.imageio import load_image
+from ganime_core.options import SPEC_BY_NAME
+from ganime_core.regions import RegionConfig, segment
 from ganime_desktop.commands import SetBarriersCommand
 from ganime_desktop.document import DEFAULT_GAP, Document, ResultImages
 from ganime_desktop.messages import ErrorKind, Job, error_kind
@@ -27,6 +30,7 @@ from ganime_desktop.tools import TOOLS, Tool
 
 from .helpers import drag, widget_point
 
+GAP_SPEC = SPEC_BY_NAME["gap"]
 RED = (240, 20, 20)
 WAIT_MS = 20000  # two shared cores and a training job beside us
 INSIDE, OUTSIDE = (120, 120), (20, 20)
@@ -80,6 +84,26 @@ def test_a_barrier_stops_a_fill_from_leaking_through_a_gap(make_window, qtbot) -
     assert held[INSIDE[::-1]] and not held[OUTSIDE[::-1]], "the barrier closes the gap"
     assert not held[:, 200:].any() and not held[:55].any()
     assert np.array_equal(win.doc.lines, gapped_square()), "the line art itself is untouched"
+
+
+def test_a_barrier_one_px_short_of_the_line_still_holds_the_fill(make_window, qtbot) -> None:
+    """The fill tool burns the barriers in thickened, as the API does (``make_page``): a 1-px
+    barrier that stops 1 px short of the line leaves no opening, even with no gap closing."""
+    win = make_window(doc=Document(gapped_square()))
+    win.bars.gap_slider.setValue(0)  # no gap closing: only the barrier can hold the fill
+    assert win.doc.gap == 0
+    wall = Barrier(((190.0, 100.0), (190.0, 107.0)), 1.0)  # the line resumes at row 109
+    win.stack.push(SetBarriersCommand(win.doc, (wall,), "Barrier stroke"))
+    mask = win.doc.barrier_mask()
+    assert mask[100:108, 190].all() and not mask[108].any(), "as drawn: a 1-px opening"
+    burnt = win.doc.lines.copy()  # the barrier burnt in as drawn (the fill tool's old way) ...
+    burnt[mask] = 0
+    as_drawn = segment(to_line_art(burnt), RegionConfig(gap_close=0))
+    assert as_drawn.region_at(*INSIDE) == as_drawn.region_at(*OUTSIDE), "... leaks through it"
+
+    held = fill_at(win, qtbot, *INSIDE)
+    assert held[INSIDE[::-1]] and not held[OUTSIDE[::-1]], "the thickened barrier holds"
+    assert not held[:, 200:].any()
 
 
 def test_barriers_undo_redo_and_clear(make_window) -> None:
@@ -181,6 +205,7 @@ def test_gap_slider_drag_previews_regions_and_is_one_undo_step(make_window, qtbo
     win = make_window(doc=Document(gapped_square()))
     slider, canvas = win.bars.gap_slider, win.canvas
     assert slider.minimum() == 0 and slider.maximum() == 64 and slider.value() == DEFAULT_GAP
+    assert (slider.minimum(), slider.maximum()) == (GAP_SPEC.minimum, GAP_SPEC.maximum)
     assert win.bars.gap_value.text().strip() == f"{DEFAULT_GAP} px"
     x, y = (int(v) for v in canvas.vp.to_widget(*OUTSIDE))
     plain = canvas.rendered()[y, x, :3].copy()
@@ -223,7 +248,7 @@ def test_a_wider_gap_stops_the_fill_leaking_and_goes_to_colorize(make_window, qt
     win.settings.precision, win.settings.memory_format = "fp32", "channels_last"
     assert win.colorize() == 1
     job = jobs[-1]
-    assert job.gap == 12 and job.barriers is not None and job.barriers.dtype == bool
+    assert job.options.gap == 12 and job.barriers is not None and job.barriers.dtype == bool
     assert job.barriers[104, 190] and not job.barriers[20, 20]
     assert job.model.precision == "fp32" and job.model.memory_format == "channels_last"
 

@@ -16,8 +16,8 @@ from ganime_core.inputs.page import make_page
 from ganime_core.regions.cache import SHARED, content_key
 from ganime_desktop.commands import SetBarriersCommand
 from ganime_desktop.document import Document
-from ganime_desktop.messages import FULL, Job
 from ganime_desktop.main_window import FINDING_REGIONS
+from ganime_desktop.messages import FULL, Job
 from ganime_desktop.qt_util import from_qimage
 from ganime_desktop.tools import Tool
 
