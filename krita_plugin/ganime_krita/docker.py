@@ -210,7 +210,8 @@ class GanimeDocker(DockWidget):
 
     def options(self, live: bool) -> bridge.Options:
         """What to send: every control the service takes at its value (a gap of 0 included)."""
-        opts = bridge.Options(live=live, **request_fields(self.controls.values()))
+        sent = request_fields(self.controls.values(), self.controls.schema)
+        opts = bridge.Options(live=live, **sent)
         guide = self.guide.text().strip()
         if guide:
             path = Path(guide).expanduser()

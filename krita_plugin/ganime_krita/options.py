@@ -2,7 +2,8 @@
 
 ``GET /v1/options`` answers ``{"version": 1, "options": [...]}``: for each option its name,
 type (``choice``, ``int``, ``bool``), default, help text and, where it has them, choices, range,
-``optional`` (None is a value) and ``advanced`` (not offered in an app). A service older than
+``optional`` (None is a value), ``advanced`` (not offered in an app) and ``field`` (the form
+field that carries it; else :data:`FORM_FIELDS` says). A service older than
 that endpoint answers 404; then :data:`FALLBACK`, the same schema built in, stands in and the
 service's health ``fields`` say which controls it takes.
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 KINDS = ("choice", "int", "bool")
-# The service's form field for each option it publishes.
+# The service's form field for each option, where the schema names none.
 FORM_FIELDS = {"mode": "mode", "lines": "lines", "gap": "gap", "working_size": "size",
                "layers": "layers"}
 # The options the docker has a control for, in its order. ``lines`` has none: the answer's
@@ -82,6 +83,7 @@ class OptionSpec:
     maximum: int | None = None
     optional: bool = False
     advanced: bool = False
+    field: str | None = None  # the form field, as published
 
     @classmethod
     def from_json(cls, data: Any) -> OptionSpec:
@@ -90,9 +92,11 @@ class OptionSpec:
         name, kind = data["name"], data.get("type")
         if kind not in KINDS:
             raise SchemaError(f"option {name}: unknown type {kind!r}")
+        field = data.get("field")
         spec = cls(name, kind, data.get("default"), str(data.get("help") or ""),
                    tuple(data.get("choices") or ()), data.get("minimum"), data.get("maximum"),
-                   bool(data.get("optional")), bool(data.get("advanced")))
+                   bool(data.get("optional")), bool(data.get("advanced")),
+                   field if isinstance(field, str) and field else None)
         spec._validate()
         return spec
 
@@ -114,7 +118,7 @@ class OptionSpec:
 
     @property
     def form_field(self) -> str:
-        return FORM_FIELDS.get(self.name, self.name)
+        return self.field or FORM_FIELDS.get(self.name, self.name)
 
     def spin_range(self) -> tuple[int, int]:
         """An int's range as a spin box shows it: one below the minimum stands for None."""
@@ -237,22 +241,24 @@ def probe(client: Client, health: dict | None = None) -> tuple[dict, Schema]:
     return info, fetch_schema(client)
 
 
-def request_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+def request_fields(values: Mapping[str, Any], schema: Schema | None = None) -> dict[str, Any]:
     """Control values (option name -> value) as ``bridge.Options`` / ``Client.colorize``
-    keywords: ``mode``, ``layers``, ``size`` and the rest as ``extra`` form fields.
+    keywords: ``mode``, ``layers`` and the rest as ``extra`` form fields (each under the field
+    ``schema`` names, default :data:`FALLBACK`'s).
 
     Every value given is sent, 0 included; only None (an optional option left unset) is not.
     """
+    schema = schema or FALLBACK
     out: dict[str, Any] = {"extra": {}}
     for name, value in values.items():
         if name == "mode":
             out["mode"] = value
         elif name == "layers":
             out["layers"] = bool(value)
-        elif name == "working_size":
-            out["size"] = value
         elif value is not None:
-            out["extra"][FORM_FIELDS.get(name, name)] = int(value) if isinstance(value, bool) else value
+            spec = schema.get(name)
+            field = spec.form_field if spec is not None else FORM_FIELDS.get(name, name)
+            out["extra"][field] = int(value) if isinstance(value, bool) else value
     return out
 
 

