@@ -3,7 +3,8 @@
 Only the standard library and Krita's own PyQt5 are used: Krita's Python cannot load torch or
 GANime's virtual environment, so the model runs in the service and this plugin talks to it
 over loopback HTTP (``client``), reads and writes layers (``bridge``) and shows the docker
-(``docker``).
+(``docker``), whose option controls (``controls``) follow the schema the service publishes
+(``options``).
 """
 
 try:

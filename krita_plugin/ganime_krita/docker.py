@@ -96,7 +96,7 @@ class GanimeDocker(DockWidget):
         form.addRow("Lines", self.lines)
         self.controls = OptionControls(form)
         widgets = self.controls.widgets
-        self.mode, self.gap, self.size, self.layers = (
+        self.mode, self.gap, self.working_size, self.layers = (
             widgets["mode"], widgets["gap"], widgets["working_size"], widgets["layers"])
         guide = QHBoxLayout()
         self.guide = QLineEdit()

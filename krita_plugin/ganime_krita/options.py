@@ -101,20 +101,17 @@ class OptionSpec:
         return spec
 
     def _validate(self) -> None:
-        ok_default = self.default is None and self.optional
-        if self.kind == "choice":
-            if not self.choices or not all(isinstance(c, str) for c in self.choices):
-                raise SchemaError(f"option {self.name}: no choices")
-            ok_default = ok_default or self.default in self.choices
-        elif self.kind == "int":
-            lo, hi = self.minimum, self.maximum
-            if not (_is_int(lo) and _is_int(hi) and lo <= hi):
-                raise SchemaError(f"option {self.name}: no usable range ({lo!r} to {hi!r})")
-            ok_default = ok_default or (_is_int(self.default) and lo <= self.default <= hi)
-        else:
-            ok_default = ok_default or isinstance(self.default, bool)
-        if not ok_default:
-            raise SchemaError(f"option {self.name}: default {self.default!r} is not one of its values")
+        if self.kind == "choice" and not (self.choices and all(isinstance(c, str) for c in self.choices)):
+            raise SchemaError(f"option {self.name}: no choices")
+        if self.kind == "int" and not (_is_int(self.minimum) and _is_int(self.maximum)
+                                       and self.minimum <= self.maximum):
+            raise SchemaError(f"option {self.name}: no usable range "
+                              f"({self.minimum!r} to {self.maximum!r})")
+        try:
+            self.check(self.default)
+        except SchemaError:
+            raise SchemaError(f"option {self.name}: default {self.default!r} is not one of its "
+                              "values") from None
 
     @property
     def form_field(self) -> str:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
+
+# The plugin is not installed in the venv; its tests outside Krita import it from here.
+PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "krita_plugin")
+if PLUGIN_DIR not in sys.path:
+    sys.path.insert(0, PLUGIN_DIR)
 
 
 @pytest.fixture(scope="session")

@@ -131,8 +131,8 @@ def run(cfg, v):
                    "gap_enabled": d.gap.isEnabled(), "gap_range": [d.gap.minimum(), d.gap.maximum()],
                    "gap_value": d.gap.value(), "gap_tip": d.gap.toolTip(),
                    "gap_help": schema.get("gap").help, "mode_tip": d.mode.toolTip(),
-                   "mode_help": schema.get("mode").help, "size_enabled": d.size.isEnabled(),
-                   "size_text": d.size.text(), "layers_checked": d.layers.isChecked(),
+                   "mode_help": schema.get("mode").help, "size_enabled": d.working_size.isEnabled(),
+                   "size_text": d.working_size.text(), "layers_checked": d.layers.isChecked(),
                    "offered": sorted(d.controls.offered), "live": d.live.text(), "go": d.go.text()}
     # the whole gap range reaches the service: 0 is sent (not left to the service's default)
     sent = {}
@@ -150,6 +150,18 @@ def run(cfg, v):
     wait_for(lambda: down.status.text())
     v["docker_down"] = {"status": down.status.text(), "gap_enabled": down.gap.isEnabled(),
                         "mode_enabled": down.mode.isEnabled()}
+
+    # services older than /v1/options (404): the built-in schema, gap only if health lists it
+    app.writeSetting("ganime", "token_file", cfg["fake_token_file"])
+    for key in ("old", "older"):
+        app.writeSetting("ganime", "url", cfg[key + "_url"])
+        old = docker.GanimeDocker()
+        wait_for(lambda old=old: old.health is not None or old.status.text())
+        v["docker_" + key] = {
+            "status": old.status.text(), "published": old.controls.schema.published,
+            "gap_enabled": old.gap.isEnabled(), "gap_range": [old.gap.minimum(), old.gap.maximum()],
+            "gap_value": old.gap.value(), "gap_tip": old.gap.toolTip(),
+            "offered": sorted(old.controls.offered), "sent": old.options(live=False).extra}
     doc.close()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from plugin_helpers import FIELDS_WITH_GAP, FakeService
 
 from ganime_core.io.imageio import load_image
 
@@ -56,7 +57,11 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     cfg = {"url": krita_service.url, "token_file": str(krita_service.token_path),
            "bad_token_file": str(bad), "dead_url": f"http://127.0.0.1:{free_port()}",
            "verdict": str(tmp_path / "verdict.json"), "out": str(out)}
-    v = run_in_krita(kritarunner, "krita_e2e", cfg, tmp_path)
+    # stand-ins for services older than /v1/options (it answers 404), with and without "gap"
+    with FakeService() as old, FakeService([f for f in FIELDS_WITH_GAP if f != "gap"]) as older:
+        cfg.update(old_url=old.url, older_url=older.url, fake_token_file=str(old.token_file(tmp_path)))
+        v = run_in_krita(kritarunner, "krita_e2e", cfg, tmp_path)
+        assert ("GET", "/v1/options", {}) in old.seen and ("GET", "/v1/options", {}) in older.seen
 
     assert v["health"]["service"] == "ganime"
     # 1. the group sits right above the line layer, its layers and blending modes as in the .ora
@@ -128,6 +133,16 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     down = v["docker_down"]
     assert "not running" in down["status"] and "ganime serve" in down["status"]
     assert down["gap_enabled"] is False and down["mode_enabled"] is True
+    from ganime_krita.options import FALLBACK
+
+    old, older = v["docker_old"], v["docker_older"]
+    assert old["status"].startswith("Ready: GANime 0-test") and old["published"] is False
+    assert old["gap_enabled"] is True and old["gap_range"] == [0, 64] and old["gap_value"] == 6
+    assert old["gap_tip"] == FALLBACK.get("gap").help
+    assert old["offered"] == ["gap", "layers", "mode", "working_size"] and old["sent"] == {"gap": 6}
+    assert older["published"] is False and older["gap_enabled"] is False
+    assert older["gap_tip"] == "This GANime service does not offer 'gap' yet"
+    assert older["offered"] == ["layers", "mode", "working_size"] and older["sent"] == {}
 
 
 PLUGIN = sorted(p.name for p in (ROOT / "krita_plugin" / "ganime_krita").glob("*.py"))

@@ -3,30 +3,15 @@ is sent, and the client against real HTTP (a standard-library server, then the r
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
-import threading
 from collections.abc import Iterator
-from email.parser import BytesParser
-from email.policy import default as email_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
 
 import pytest
+from ganime_krita import options as po
+from ganime_krita.client import Client, ServiceError
+from plugin_helpers import FIELDS_WITH_GAP, FakeService
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "krita_plugin"))  # the plugin is not installed in the venv
-
-from ganime_krita import options as po  # noqa: E402
-from ganime_krita.client import Client, ServiceError  # noqa: E402
-
-from ganime_core.options import ColorizeOptions  # noqa: E402
-
-TOKEN = "t" * 43
-FIELDS_WITH_GAP = ["image", "hints", "mode", "lines", "size", "gap", "palette", "reference",
-                   "format", "layers", "live"]
+from ganime_core.options import ColorizeOptions
 
 
 def without_help(schema: dict) -> dict:
@@ -134,77 +119,10 @@ def test_a_published_field_name_is_used():
 # -- a real HTTP server from the standard library ------------------------------------------------
 
 
-class FakeService:
-    """/v1/health, /v1/options (``options``: a dict to answer, an int status, or raw bytes) and
-    /v1/colorize (records the form fields); checks the token like the service."""
-
-    def __init__(self) -> None:
-        self.options: Any = 404
-        self.seen: list[tuple[str, str, dict[str, str]]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # keep pytest's output clean
-                pass
-
-            def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def _json(self, status: int, data: Any) -> None:
-                self._send(status, json.dumps(data).encode())
-
-            def _authorized(self) -> bool:
-                if self.headers.get("Authorization") == f"Bearer {TOKEN}":
-                    return True
-                self._json(401, {"error": "missing or wrong token"})
-                return False
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                fake.seen.append(("GET", self.path, {}))
-                if not self._authorized():
-                    return
-                if self.path == "/v1/health":
-                    self._json(200, {"service": "ganime", "version": "0-test", "fields": FIELDS_WITH_GAP})
-                elif self.path == "/v1/options" and isinstance(fake.options, dict):
-                    self._json(200, fake.options)
-                elif self.path == "/v1/options" and isinstance(fake.options, bytes):
-                    self._send(200, fake.options, "text/plain")
-                elif self.path == "/v1/options":
-                    self._json(fake.options, {"error": "not found"})
-                else:
-                    self._json(404, {"error": "not found"})
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
-                msg = BytesParser(policy=email_policy).parsebytes(head + body)
-                form = {p.get_param("name", header="content-disposition"): p.get_payload(decode=True)
-                        for p in msg.iter_parts()}
-                text = {k: v.decode() for k, v in form.items() if k not in ("image", "hints")}
-                fake.seen.append(("POST", self.path, text))
-                if self._authorized():
-                    self._send(200, b"ora", "image/openraster")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
 @pytest.fixture
 def fake(tmp_path) -> Iterator[tuple[FakeService, Client]]:
-    svc = FakeService()
-    svc.thread.start()
-    token = tmp_path / "token"
-    token.write_text(TOKEN)
-    try:
-        yield svc, Client(svc.url, token, timeout=10)
-    finally:
-        svc.server.shutdown()
-        svc.server.server_close()
+    with FakeService() as svc:
+        yield svc, Client(svc.url, svc.token_file(tmp_path), timeout=10)
 
 
 def test_an_older_service_404_falls_back_to_the_built_in_options(fake):
