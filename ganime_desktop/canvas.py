@@ -1,7 +1,9 @@
 """The canvas widget: shows lines, hints and result; turns pointer events into tool calls.
 
 No editing logic lives here: strokes go to :class:`tools.ToolController`, the zoom and pan
-arithmetic is :class:`viewport.Viewport`.
+arithmetic is :class:`viewport.Viewport`, and the pictures it shows (line art, hints, result,
+overlays), kept in step with the document, are :class:`canvas_layers.CanvasLayers`: the canvas
+places their panels (view mode, zoom, split) and turns pointer events into tool calls.
 """
 
 from __future__ import annotations
@@ -18,26 +20,21 @@ from PySide6.QtGui import (
     QPainter,
     QPointingDevice,
     QTabletEvent,
-    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
+from .canvas_layers import CanvasLayers, Look
 from .canvas_paint import (
     HINT_OPACITY,
     colour_at,
-    draw_barriers,
     draw_cursor,
     draw_pending,
-    draw_result,
     draw_split,
     draw_welcome,
 )
 from .document import Document
 from .fill_highlight import FillHighlight, HoverFn
-from .hint_outline import OutlineCache
-from .hint_overlay import HintOverlay
-from .qt_util import qimage_view, to_qimage
 from .tools import Tool, ToolController
 from .viewport import ZOOM_STEP, Viewport
 
@@ -65,12 +62,7 @@ class Canvas(QWidget):
         self.split = 0.5
         self.show_hints = True
         self.hint_opacity = HINT_OPACITY
-        self._lines_img = QImage()
-        self._hints_img = QImage()
-        self._hints_version = 0  # bumped whenever the hint layer's pixels change
-        self._outline = OutlineCache()
-        self._overlay = HintOverlay()
-        self._result_img = QImage()
+        self.layers = CanvasLayers()
         self._pan_from: QPointF | None = None
         self._space = False
         self._drag_split = False
@@ -80,7 +72,6 @@ class Canvas(QWidget):
         # its picture arrives later through :meth:`show_region`
         self.region_hover: HoverFn | None = None
         self._fill = FillHighlight()
-        self._regions_preview = QImage()  # the "Close gaps" slider's live region preview
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
         self._blank_key: tuple[int, int] | None = None
         self._blank = False
@@ -109,30 +100,8 @@ class Canvas(QWidget):
             # the highlighted region may be gone, or its colour is now a hint (or an undone one):
             # the next pointer move asks again
             self._fill.forget()
-        if kind == "image":
-            self._regions_preview = QImage()
-            self._lines_img = qimage_view(doc.lines)
-            self._refresh_hints()
-            self._result_img = QImage()
-        elif kind == "hints":
-            self._refresh_hints()
-        elif kind == "result":
-            self._result_img = QImage() if doc.result is None else to_qimage(doc.result.color)
+        self.layers.follow(doc, kind)
         self.update()
-
-    def _refresh_hints(self) -> None:
-        self._hints_version += 1
-        doc = self.doc
-        if doc is None:
-            self._overlay = HintOverlay()
-            self._hints_img = QImage()
-            return
-        if not doc.hints:  # keep the overlay: it remembers the cleared layer for an undo
-            self._overlay.update((), *doc.size)
-            self._hints_img = QImage()
-            return
-        if self._overlay.update(doc.hints, *doc.size) or self._hints_img.isNull():
-            self._hints_img = qimage_view(self._overlay.rgba)  # shares the overlay's pixels
 
     def set_mode(self, mode: ViewMode) -> None:
         self.mode = ViewMode(mode)
@@ -149,12 +118,12 @@ class Canvas(QWidget):
     def set_region_preview(self, image: QImage | None) -> None:
         """Lay the regions (distinct translucent colours, RGBA of the picture's size) over the
         picture while the gap slider moves; None takes them away."""
-        self._regions_preview = QImage() if image is None else image
+        self.layers.regions_preview = QImage() if image is None else image
         self.update()
 
     @property
     def region_preview_shown(self) -> bool:
-        return not self._regions_preview.isNull()
+        return not self.layers.regions_preview.isNull()
 
     @property
     def barriers_shown(self) -> bool:
@@ -209,33 +178,35 @@ class Canvas(QWidget):
 
     def sample(self, x: int, y: int) -> tuple[int, int, int] | None:
         """The colour under an image point: result colour, else hint, else line art."""
-        return colour_at(self.doc, self._hints_img, x, y)
+        return colour_at(self.doc, self.layers.hints, x, y)
 
     # -- painting -------------------------------------------------------------------------------------
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), BACKGROUND)
-        if self.doc is None or self._lines_img.isNull():
+        if self.doc is None or self.layers.lines.isNull():
             return
         w, h = self.doc.size
+        look = self._look()
+        layers = self.layers
         p.save()
         p.translate(self.vp.ox, self.vp.oy)
         p.scale(self.vp.zoom, self.vp.zoom)
         if self.vp.zoom < 1:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if self.mode == ViewMode.RESULT:
-            self._draw_after(p, 0)
-            self._draw_hints(p, 0)
-            self._draw_overlays(p, 0)
+            layers.draw_after(p, 0)
+            layers.draw_hints(p, 0, look)
+            layers.draw_overlays(p, 0, look)
             if self.region_shown:
                 p.drawImage(self._fill.pos, self._fill.image)
         elif self.mode == ViewMode.SPLIT:
             draw_split(p, self.split * w, (w, h), self.vp.zoom,
-                       lambda: self._draw_before(p, 0), lambda: self._draw_after(p, 0))
+                       lambda: layers.draw_before(p, 0, look), lambda: layers.draw_after(p, 0))
         else:
-            self._draw_before(p, 0)
-            self._draw_after(p, w + GAP)
+            layers.draw_before(p, 0, look)
+            layers.draw_after(p, w + GAP)
         draw_pending(p, self.controller, self.vp.zoom)
         p.restore()
         if self._is_blank():
@@ -256,35 +227,10 @@ class Canvas(QWidget):
             self._blank_key, self._blank = key, doc.is_blank()
         return self._blank
 
-    def _draw_before(self, p: QPainter, x: float) -> None:
-        p.drawImage(QPointF(x, 0), self._lines_img)
-        self._draw_hints(p, x)
-        self._draw_overlays(p, x)
-
-    def _draw_overlays(self, p: QPainter, x: float) -> None:
-        """The live region preview and the barriers: screen-only, never in an export."""
-        if not self._regions_preview.isNull():
-            p.drawImage(QPointF(x, 0), self._regions_preview)
-        if self.doc is not None and self.doc.barriers and self.barriers_shown:
-            p.save()
-            p.translate(x, 0)
-            draw_barriers(p, self.doc.barriers, self.vp.zoom)
-            p.restore()
-
-    def _draw_hints(self, p: QPainter, x: float) -> None:
-        if self.show_hints and not self._hints_img.isNull():
-            t = p.transform()
-            ring = self._outline.get(self._hints_img, self._hints_version,
-                                     QTransform.fromTranslate(x, 0) * t, self.size())
-            p.resetTransform()  # the ring is in screen pixels (the clip stays where it was)
-            p.drawImage(QPointF(0, 0), ring)
-            p.setTransform(t)
-            p.setOpacity(self.hint_opacity)
-            p.drawImage(QPointF(x, 0), self._hints_img)
-            p.setOpacity(1.0)
-
-    def _draw_after(self, p: QPainter, x: float) -> None:
-        draw_result(p, QPointF(x, 0), self._result_img, self._lines_img)
+    def _look(self) -> Look:
+        """How this frame shows the layers: hints (H), their opacity, the barriers if shown."""
+        barriers = self.doc.barriers if self.doc is not None and self.barriers_shown else ()
+        return Look(self.show_hints, self.hint_opacity, barriers, self.vp.zoom, self.size())
 
     # -- input ------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
 from ganime_core.io.formats import BY_KIND
@@ -147,6 +148,16 @@ class FileOperations:
                 return
             loaded = from_array(from_qimage(img), "clipboard")
             self.import_array(*lines_from_loaded(loaded), "clipboard image")
+
+    def drop(self, mime: QMimeData) -> None:
+        """What was dropped on the window: a project or picture file, else a picture's pixels."""
+        paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if paths:
+            self.drop_paths(paths)
+        elif mime.hasImage():
+            with self.host.guard("Cannot import the dropped picture"):
+                loaded = from_array(from_qimage(mime.imageData()), "dropped image")
+                self.import_array(*lines_from_loaded(loaded), "dropped image")
 
     def drop_paths(self, paths: list[Path]) -> None:
         for p in paths:

@@ -6,7 +6,9 @@ The parts, each with an explicit interface:
 * :class:`file_ops.FileOperations` — new/open/import/save/export/autosave (needs a ``FileHost``);
 * :class:`colorize_ctl.ColorizeController` — the worker, auto-regenerate, the model's state;
 * :class:`guide_ops.GuideOperations`, :class:`help_ops.HelpOperations` — colour guide, help;
-* :class:`region_worker.RegionService` + :class:`gap_control.GapControl` — regions, gap slider;
+* :class:`region_worker.RegionService` — the regions, cut on their own thread, wired to the
+  canvas and the undo stack by :class:`fill_control.FillControl` (the fill tool) and
+  :class:`gap_control.GapControl` (the gap slider);
 * the view: :class:`canvas.Canvas`, docks, menus and toolbars (:mod:`.actions`).
 
 The window implements the small host protocols those parts ask for, wires their signals, and
@@ -31,23 +33,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganime_core.inputs.hints import Stroke
-from ganime_core.io.imageio import from_array
-
 from .actions import build_actions, build_menus, build_toolbars
 from .canvas import Canvas
 from .colorize_ctl import NO_MODEL, ColorizeController
-from .colour_names import fill_text
 from .commands import SetBarriersCommand, SetHintsCommand
-from .document import Document, lines_from_loaded
+from .document import Document
 from .file_ops import FileOperations
+from .fill_control import FINDING_REGIONS, FillControl
 from .gap_control import GapControl
 from .guide_ops import GuideOperations
 from .help_ops import HINT_OPACITY_KEY, HelpOperations
 from .messages import ModelLoaded
 from .palette import Palette
 from .prompts import ErrorGuard, Prompter
-from .qt_util import app_icon, from_qimage
+from .qt_util import app_icon
 from .recovery import RecoverySession
 from .region_worker import RegionService
 from .session import DocumentSession
@@ -60,9 +59,7 @@ from .workers import WorkerHost
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NO_MODEL", "MainWindow"]
-
-FINDING_REGIONS = "Finding the regions to fill…"
+__all__ = ["FINDING_REGIONS", "NO_MODEL", "MainWindow"]
 
 
 class MainWindow(QMainWindow):
@@ -104,6 +101,9 @@ class MainWindow(QMainWindow):
         self.bars = build_toolbars(self, a)
         self.gap_control = GapControl(self.bars.gap_slider, self.bars.gap_value, self.session,
                                       self.regions, self.canvas, self)
+        self.fill_control = FillControl(self.session, self.regions, self.canvas, self.controller,
+                                        self.statusBar(), lambda t, m: self.prompter.error(t, m),
+                                        self.schedule_regen, self)
         self._build_status_bar()
         self._connect_parts()
         self.canvas.set_show_hints(self._settings.show_hints)
@@ -130,22 +130,12 @@ class MainWindow(QMainWindow):
         return dock
 
     def _connect_parts(self) -> None:
-        s, c, r = self.session, self.controller, self.regions
+        s, c = self.session, self.controller
         s.replaced.connect(self._on_replaced)
         s.title_changed.connect(self.update_title)
-        c.on_fill = r.fill
         c.on_color_picked = self._on_color_picked
         c.on_edit_finished = self.schedule_regen
-        c.on_error = lambda msg: self.prompter.error("Fill region", msg)
         c.sampler = self.canvas.sample
-        self.canvas.region_hover = r.hover
-        r.highlight_ready.connect(lambda h: self.canvas.show_region(h.key, h.image, h.x, h.y))
-        r.ready.connect(self.canvas.refresh_region)
-        r.fill_ready.connect(self._apply_fill)
-        r.fill_failed.connect(lambda msg: self.prompter.error("Fill region", msg))
-        r.fill_dropped.connect(lambda _n: self.show_status(
-            "Fill cancelled: the lines changed before the regions were ready", 4000))
-        r.busy_changed.connect(self._on_fill_busy)
         self.palette_widget.color_chosen.connect(self._on_color_chosen)
         self.palette_widget.load_requested.connect(self.files.load_palette)
         self.palette_widget.save_requested.connect(self.files.save_palette)
@@ -318,19 +308,6 @@ class MainWindow(QMainWindow):
         self.palette_widget.set_current(rgb)
         self.palette_widget.palette_model.use(rgb)
 
-    def _apply_fill(self, strokes: tuple[Stroke, ...]) -> None:
-        if strokes:  # the same single undo step as any hint edit
-            self.stack.push(SetHintsCommand(self.doc, self.doc.hints + tuple(strokes),
-                                            fill_text(strokes[0].color)))
-            self.schedule_regen()
-
-    def _on_fill_busy(self, busy: bool) -> None:
-        self.canvas.set_busy(busy)
-        if busy:
-            self.statusBar().showMessage(FINDING_REGIONS)
-        elif self.statusBar().currentMessage() == FINDING_REGIONS:
-            self.statusBar().clearMessage()
-
     def clear_hints(self) -> None:
         if self.doc.hints:
             self.stack.push(SetHintsCommand(self.doc, (), "Clear hints"))
@@ -384,14 +361,7 @@ class MainWindow(QMainWindow):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
-        md = e.mimeData()
-        paths = [Path(u.toLocalFile()) for u in md.urls() if u.isLocalFile()]
-        if paths:
-            self.files.drop_paths(paths)
-        elif md.hasImage():
-            with self.guard("Cannot import the dropped picture"):
-                loaded = from_array(from_qimage(md.imageData()), "dropped image")
-                self.files.import_array(*lines_from_loaded(loaded), "dropped image")
+        self.files.drop(e.mimeData())
         e.acceptProposedAction()
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802

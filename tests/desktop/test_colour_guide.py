@@ -173,10 +173,10 @@ def test_palette_guide_toggle_undo_and_it_wins_over_a_reference(
     assert prompter.errors == []
 
 
-def test_a_guide_change_recolorizes_when_auto_is_on(qtbot, make_window, store, tiny_weights,
+def test_a_guide_change_recolorizes_when_auto_is_on(qtbot, make_window, store, tiny_weights_v1,
                                                     reference_png: Path) -> None:
     store.setValue("auto_regen", True)
-    win = make_window(model=tiny_weights)
+    win = make_window(model=tiny_weights_v1)  # the first design: no colour input
     jobs = record_jobs(win)
     colorize_and_wait(qtbot, win)
     sent = len(jobs)
@@ -185,7 +185,7 @@ def test_a_guide_change_recolorizes_when_auto_is_on(qtbot, make_window, store, t
         win.guide_ops.set_reference_path(reference_png)
     assert len(jobs) == sent + 1 and jobs[-1].palette is not None
     assert win.doc.result_is_current
-    # tiny_weights has no colour input: the panel says the guide cannot change its colours
+    # tiny_weights_v1 has no colour input: the panel says the guide cannot change its colours
     assert not win.guide_panel.model_note.isHidden()
     assert "no colour input" in win.guide_panel.model_note.text()
     # Auto off: a guide change only marks the result as out of date

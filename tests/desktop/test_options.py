@@ -17,7 +17,6 @@ from ganime_desktop.colorize_ctl import colorize_options
 from ganime_desktop.document import DEFAULT_GAP, Document
 from ganime_desktop.messages import FULL, PREVIEW, Job, ModelChoice
 from ganime_desktop.project_io import load_project, save_project
-from ganime_desktop.settings import AppSettings
 from ganime_desktop.workers import ColorizeWorker
 
 from .conftest import sketch
