@@ -36,18 +36,22 @@ from ganime_core.inputs.palettes import PaletteLike, ReferenceLike, palette_of
 from ganime_core.io.imageio import LoadedImage, from_array, load_image
 from ganime_core.models.protocol import code_dim
 from ganime_core.models.registry import as_generator
+from ganime_core.parts.model import PartModel, load_part_model
+from ganime_core.parts.spread import THRESHOLD as PART_THRESHOLD
+from ganime_core.parts.spread import PartGraph, part_graph, spread_claims
 from ganime_core.post.hint_scope import region_lab
 from ganime_core.post.steps import Picture, run_steps
 from ganime_core.post.upsample import EdgePlan, plan_edges
 from ganime_core.regions.cache import SHARED, content_key
 from ganime_core.regions.compose import RegionLayers
+from ganime_core.regions.queries import hint_claims
 from ganime_core.regions.segment import Regions
 from ganime_core.runtime.calibration import Calibration, calibrate, check_choice, fast_norms
 from ganime_core.runtime.devices import is_out_of_memory, resolve_device
 from ganime_core.runtime.weights import ModelInfo, load_weights
 
 from .constants import DEFAULT_GAP
-from .errors import GanimeError
+from .errors import GanimeError, WeightsError
 from .options import ColorizeOptions
 
 log = logging.getLogger(__name__)
@@ -113,6 +117,9 @@ class Colorizer:
         self._unhinted: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._lines_cache: tuple[str, np.ndarray] | None = None
         self._plan_cache: tuple[str, EdgePlan] | None = None
+        self._parts_cache: tuple[tuple, PartGraph] | None = None
+        self.parts: PartModel | None = _bundled_parts()
+        self.part_threshold = PART_THRESHOLD  # P(same part) from which a region joins a hint's part
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
@@ -203,13 +210,32 @@ class Colorizer:
         """The network's colour at the working size, with what the steps need around it."""
         new_inputs = "dense_mask" in self.channels  # models of the first design stay bit-identical
         regions = page.regions_small() if new_inputs else None
-        dense = None if regions is None or hints is None else spread_hints(regions, hints)
+        dense = None
+        if regions is not None and hints is not None:
+            dense = spread_hints(regions, hints, claims=self._part_claims(opts, page, regions, hints, guide))
         x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
         y = decode_output_u8(self.predict(x, code), page.h, page.w)
         return Picture(options=opts, page=page, colour=y, regions=regions, hints=hints, dense=dense,
                        guide=guide, guided=bool(self.code_dim),
                        unhinted=lambda: self._unhinted_pass(page, regions, guide),
                        edge_plan=lambda: self._edge_plan(page))
+
+    def _part_claims(self, opts: ColorizeOptions, page: Page, regions: Regions, hints: HintRaster,
+                     guide: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The hints' claims carried over their whole parts (``ganime_core.parts``), or None
+        for ``spread="region"`` or without a part model."""
+        if opts.spread != "part" or self.parts is None:
+            return None
+        claimed, colours = hint_claims(regions, hints)
+        if not claimed.any():
+            return None
+        unhinted, _ = self._unhinted_pass(page, regions, guide)
+        key = (page.key_small, page.gap_ws, encode_palette(guide).tobytes(), id(self.parts))
+        if self._parts_cache is None or self._parts_cache[0] != key:
+            self._parts_cache = (key, part_graph(regions, unhinted, self.parts))
+        claimed, colours, _ = spread_claims(self._parts_cache[1], regions, claimed, colours,
+                                            threshold=self.part_threshold)
+        return claimed, colours
 
     def _unhinted_pass(self, page: Page, regions: Regions | None, guide: np.ndarray | None
                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -268,6 +294,15 @@ class Colorizer:
     def regions_for(self, lines: np.ndarray, gap: int = DEFAULT_GAP) -> Regions:
         """Segment line art into regions, reusing a recent result for the same line art and gap."""
         return SHARED.regions(lines, gap)
+
+
+def _bundled_parts() -> PartModel | None:
+    """The bundled part model, or None (hints then colour their regions only)."""
+    try:
+        return load_part_model()
+    except WeightsError as exc:
+        log.info("no part model: hints colour their regions only (%s)", exc)
+        return None
 
 
 def _as_image(line_art: ImageLike) -> LoadedImage:

@@ -26,6 +26,11 @@ PRECISIONS: Final = ("auto", "fp32", "bf16")
 #: Tensor memory layout of the forward pass (``auto`` = measured per CPU).
 MEMORY_FORMATS: Final = ("auto", "contiguous", "channels_last")
 
+#: What one hint colours: its whole part (all of the hair, both sleeves; ``ganime_core.parts``)
+#: or only the closed regions it touches.
+SPREADS: Final = ("part", "region")
+DEFAULT_SPREAD: Final = "part"
+
 #: How far a hint's effect may reach in plain mode.
 HINT_SCOPES: Final = ("regions", "network")
 

@@ -25,11 +25,13 @@ from .constants import (
     DEFAULT_COLOR_MODE,
     DEFAULT_GAP,
     DEFAULT_LINE_MODE,
+    DEFAULT_SPREAD,
     HINT_SCOPES,
     LINE_MODES,
     MAX_GAP,
     MAX_WORKING_SIZE,
     MIN_WORKING_SIZE,
+    SPREADS,
 )
 from .errors import GanimeError
 
@@ -110,6 +112,9 @@ SPECS: Final = (
     Spec("mode", "choice", DEFAULT_COLOR_MODE, choices=COLOR_MODES,
          help="plain: the network's colour; flats: one exact colour per closed region; "
               "locked: flats with the network's shading"),
+    Spec("spread", "choice", DEFAULT_SPREAD, choices=SPREADS,
+         help="part: a hint colours its whole part (all of the hair, both sleeves); "
+              "region: only the closed regions it touches"),
     Spec("lines", "choice", DEFAULT_LINE_MODE, choices=LINE_MODES,
          help="multiply: the line art drawn over the colour; none: the colour alone"),
     Spec("gap", "int", DEFAULT_GAP, minimum=0, maximum=MAX_GAP,
@@ -133,6 +138,7 @@ class ColorizeOptions:
     """How to colorize; see :data:`SPECS` for each option's meaning and range."""
 
     mode: str = DEFAULT_COLOR_MODE
+    spread: str = DEFAULT_SPREAD
     lines: str = DEFAULT_LINE_MODE
     gap: int = DEFAULT_GAP
     working_size: int | None = None

@@ -21,6 +21,8 @@ FLAGS: Final = {
     "mode": ("--mode", None, "plain: the network's colours; flats: one clean colour per closed region "
                              "of the line art; locked: flats with the network's shading (hints fill "
                              "their whole region and never leak past a line); default {default}"),
+    "spread": ("--spread", None, "part: a hint colours its whole part (all of the hair, both sleeves); "
+                                 "region: only the closed regions it touches; default {default}"),
     "gap": ("--gap", "PX", "close gaps in the line art up to PX pixels ({minimum}..{maximum}) when cutting "
                            "it into regions (flats/locked modes and dense hints; default {default})"),
 }
@@ -38,7 +40,7 @@ def _parse(spec: Spec) -> Callable[[str], Any]:
 
 
 def add_option_args(parser: argparse.ArgumentParser) -> None:
-    """Add ``--size``, ``--lines``, ``--mode`` and ``--gap`` to a sub-command's parser."""
+    """Add ``--size``, ``--lines``, ``--mode``, ``--spread`` and ``--gap`` to a sub-command's parser."""
     for name, (flag, metavar, text) in FLAGS.items():
         spec = SPEC_BY_NAME[name]
         kwargs: dict[str, Any] = {"default": None, "help": text.format(**spec.schema())}

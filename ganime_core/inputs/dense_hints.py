@@ -29,16 +29,19 @@ from .hints import HintRaster
 
 
 def spread_hints(regions: Regions, hints: HintRaster | None, *, open_area: float = OPEN_AREA,
-                 open_radius: float = OPEN_RADIUS) -> HintRaster | None:
+                 open_radius: float = OPEN_RADIUS,
+                 claims: tuple[np.ndarray, np.ndarray] | None = None) -> HintRaster | None:
     """The dense hint raster (same size as ``regions``), or None when no region is claimed.
 
     A region takes a hint's colour when the hint claims it (``regions.queries.hint_claims``: a
     stroke that only brushes a line does not paint the neighbour). In an open region the colour
-    reaches ``open_radius`` x the long side around the claiming strokes.
+    reaches ``open_radius`` x the long side around the claiming strokes. ``claims``: the regions
+    to colour and their colours when the caller has them already (a hint's whole part,
+    ``ganime_core.parts``), instead of the hints' own claims.
     """
     if hints is None or not hints.mask.any():
         return None
-    claimed, colours = hint_claims(regions, hints)
+    claimed, colours = hint_claims(regions, hints) if claims is None else claims
     if not claimed.any():
         return None
     labels = regions.labels

@@ -26,6 +26,7 @@ from ganime_core.inputs.hints import HintRaster
 from ganime_core.inputs.page import Page
 from ganime_core.options import ColorizeOptions
 from ganime_core.regions.compose import RegionLayers, compose
+from ganime_core.regions.queries import raster_claims
 from ganime_core.regions.segment import Regions
 
 from .clean import clean_colour
@@ -189,10 +190,11 @@ class Upsample:
 
 class RegionModes:
     """Flats and locked: one exact colour per closed region at full size, hints claiming whole
-    regions, with the network's shading in locked (``regions.compose``); the layers on request."""
+    regions (with ``spread="part"``, the whole part the dense hints carry), with the network's
+    shading in locked (``regions.compose``); the layers on request."""
 
     name = "region modes"
-    reads = ("options", "page", "full_hints", "full_colour")
+    reads = ("options", "page", "full_hints", "dense", "full_colour")
     writes = ("layers", "full_colour")
 
     def applies(self, pic: Picture) -> bool:
@@ -200,8 +202,12 @@ class RegionModes:
 
     def __call__(self, pic: Picture) -> None:
         assert pic.full_colour is not None
+        regions = pic.page.regions_full()
+        claims = None
+        if pic.options.spread == "part" and pic.dense is not None:
+            claims = raster_claims(regions, pic.dense.resized(pic.page.width, pic.page.height))
         layers = compose(pic.page.full, pic.full_colour, pic.full_hints, mode=pic.options.mode,
-                         regions=pic.page.regions_full())
+                         regions=regions, claims=claims)
         if pic.options.mode == "locked":
             pic.full_colour = multiply_u8(layers.flats, layers.shading)
         elif pic.options.mode == "flats":

@@ -48,10 +48,11 @@ def region_colors(regions: Regions, color: np.ndarray, hints: HintRaster | None 
     return _palette(regions, color, hints, keep_white)[0]
 
 
-def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None,
-             keep_white: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None, keep_white: bool,
+             extra: tuple[np.ndarray, np.ndarray] | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(flat palette, network palette, hinted flags, the flat palette without the hints); the
-    unhinted page is white."""
+    unhinted page is white. ``extra``: more claims (a hint's whole part) where no hint claims."""
     net = network_palette(regions, color)
     pal = net.copy()
     if keep_white:  # regions the network left paper white
@@ -60,6 +61,10 @@ def _palette(regions: Regions, color: np.ndarray, hints: HintRaster | None,
     pal[0] = 255
     unhinted = pal.copy()
     claimed, colours = hint_claims(regions, hints)
+    if extra is not None:
+        add = extra[0] & ~claimed
+        claimed, colours = claimed | add, colours.copy()
+        colours[add] = extra[1][add]
     pal[claimed] = colours[claimed]
     return pal, net, claimed, unhinted
 
@@ -82,7 +87,8 @@ def _flats(regions: Regions, pal: np.ndarray, unhinted: np.ndarray, claimed: np.
 
 def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = None, *,
             mode: str = "flats", regions: Regions | None = None,
-            config: RegionConfig = DEFAULT_CONFIG) -> RegionLayers:
+            config: RegionConfig = DEFAULT_CONFIG,
+            claims: tuple[np.ndarray, np.ndarray] | None = None) -> RegionLayers:
     """Build the layers and the composite for one of ``MODES``.
 
     - ``plain``: the network's colour x lines (flats and shading still come back as layers);
@@ -91,6 +97,7 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
       take the hint colour everywhere, keep the network's light and shadow, and no colour
       crosses a line.
     ``color`` (uint8 HxWx3) and ``hints`` are resized to the line art's size when they differ.
+    ``claims``: regions claimed besides the hints' own, with their colours (a hint's part).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -101,7 +108,7 @@ def compose(lines: np.ndarray, color: np.ndarray, hints: HintRaster | None = Non
         regions = segment(lines, config)
     elif regions.labels.shape != lines.shape:
         raise ValueError("regions were computed for a different image size")
-    pal, net, claimed, unhinted = _palette(regions, color, hints, config.keep_white)
+    pal, net, claimed, unhinted = _palette(regions, color, hints, config.keep_white, claims)
     flats = _flats(regions, pal, unhinted, claimed, hints)
     shading = shading_from(regions, color, neutral=page_regions(regions, net))
     if mode == "plain":

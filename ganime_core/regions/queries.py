@@ -206,3 +206,37 @@ def near_open_strokes(labels: np.ndarray, strokes: np.ndarray, is_open: np.ndarr
     near = cv2.distanceTransform((~seeds[box]).view(np.uint8), cv2.DIST_L2, 3) <= radius
     keep[box] |= near
     return keep
+
+
+def raster_claims(regions: Regions, raster: HintRaster, share: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """The regions a dense raster covers: ``(claimed (n+1,) bool, colours (n+1, 3) uint8)``.
+
+    A region is claimed when at least ``share`` of its pixels off the lines are under the
+    raster's mask, with the raster's most common colour there (dense hints made at the working
+    size, brought to the full size's regions).
+    """
+    n = regions.n
+    claimed = np.zeros(n + 1, bool)
+    colours = np.zeros((n + 1, 3), np.uint8)
+    raster = check_hints(raster, regions.labels.shape)
+    if raster is None:
+        return claimed, colours
+    inner = regions.ink_distance > 0
+    labels = regions.labels
+    total = np.bincount(labels[inner], minlength=n + 1)
+    sel = inner & raster.mask
+    lab = labels[sel].astype(np.int64)
+    covered = np.bincount(lab, minlength=n + 1)
+    rgb = raster.rgb[sel].astype(np.int64)
+    key = (lab << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    keys, counts = np.unique(key, return_counts=True)
+    order = np.lexsort((counts, keys >> 24))
+    last = np.r_[(keys >> 24)[order][1:] != (keys >> 24)[order][:-1], True] if len(keys) else np.zeros(0, bool)
+    best = keys[order[last]]
+    b_lab = best >> 24
+    ok = covered[b_lab] >= share * np.maximum(total[b_lab], 1)
+    best, b_lab = best[ok], b_lab[ok]
+    claimed[b_lab] = True
+    colours[b_lab] = np.stack([(best >> 16) & 255, (best >> 8) & 255, best & 255], 1)
+    claimed[0] = False
+    return claimed, colours

@@ -45,7 +45,7 @@ MAX_BODY = 200 * 1024 * 1024
 MODES = COLOR_MODES
 FORMATS = tuple(f.kind for f in EXPORT_FORMATS if f.served)  # the answer's format
 #: The form fields that are colorize options (``GET /v1/options``), by option name.
-OPTION_FIELDS = {"mode": "mode", "lines": "lines", "size": "working_size", "gap": "gap"}
+OPTION_FIELDS = {"mode": "mode", "spread": "spread", "lines": "lines", "size": "working_size", "gap": "gap"}
 # The multipart fields POST /v1/colorize accepts.
 FIELDS = ("image", "hints", *OPTION_FIELDS, "palette", "reference", "format", "layers", "live")
 ORA_TYPE = "image/openraster"

@@ -25,21 +25,22 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 KINDS = ("choice", "int", "bool")
 # The service's form field for each option, where the schema names none.
-FORM_FIELDS = {"mode": "mode", "lines": "lines", "gap": "gap", "working_size": "size",
-               "layers": "layers"}
+FORM_FIELDS = {"mode": "mode", "spread": "spread", "lines": "lines", "gap": "gap",
+               "working_size": "size", "layers": "layers"}
 # The options the docker has a control for, in its order. ``lines`` has none: the answer's
 # Lines layer is a layer of its own in Krita (hide it to leave the lines out).
-CONTROLS = ("mode", "gap", "working_size", "layers")
+CONTROLS = ("mode", "spread", "gap", "working_size", "layers")
 # Fields every service took, even one whose health has no ``fields`` list.
 ALWAYS_ACCEPTED = frozenset({"mode", "layers"})
 # The docker's own defaults where Krita wants another than the service's: there the Flats and
 # Shading layers are the point of the OpenRaster answer.
 DOCKER_DEFAULTS: dict[str, Any] = {"layers": True}
-LABELS = {"mode": "Mode", "lines": "Line art", "gap": "Gap", "working_size": "Working size",
+LABELS = {"mode": "Mode", "spread": "Spread", "lines": "Line art", "gap": "Gap", "working_size": "Working size",
           "layers": ""}
 CHECKBOX_TEXT = {"layers": "Flats and shading layers"}
 CHOICE_LABELS = {"mode": {"plain": "Plain (network colours)", "flats": "Flats (one colour per region)",
-                          "locked": "Locked (flats + shading)"}}
+                          "locked": "Locked (flats + shading)"},
+                 "spread": {"part": "Part (the whole hair, both sleeves)", "region": "Region (what the stroke touches)"}}
 UNITS = {"gap": " px", "working_size": " px"}
 UNSET_TEXT = "model's own"  # the spin box's text for None (an optional int left unset)
 
@@ -48,6 +49,9 @@ FALLBACK_SCHEMA: dict[str, Any] = {"version": 1, "options": [
     {"name": "mode", "type": "choice", "default": "plain", "choices": ["plain", "flats", "locked"],
      "help": "plain: the network's colour; flats: one exact colour per closed region; "
              "locked: flats with the network's shading"},
+    {"name": "spread", "type": "choice", "default": "part", "choices": ["part", "region"],
+     "help": "part: a hint colours its whole part (all of the hair, both sleeves); "
+             "region: only the closed regions it touches"},
     {"name": "lines", "type": "choice", "default": "multiply", "choices": ["multiply", "none"],
      "help": "multiply: the line art drawn over the colour; none: the colour alone"},
     {"name": "gap", "type": "int", "default": 6, "minimum": 0, "maximum": 64,

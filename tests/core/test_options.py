@@ -44,8 +44,8 @@ def test_from_mapping_parses_form_text_and_refuses_unknown_names() -> None:
     assert (opts.mode, opts.gap, opts.working_size, opts.layers, opts.clean) == ("locked", 12, 768, True, False)
     assert ColorizeOptions.from_mapping({"gap": "0"}).gap == 0  # 0 is a value, not "unset"
     assert ColorizeOptions.from_mapping({"gap": None}).gap == DEFAULT_GAP  # None keeps the default
-    with pytest.raises(OptionsError, match="'spread' is not an option; known: mode, lines"):
-        ColorizeOptions.from_mapping({"spread": "part"})
+    with pytest.raises(OptionsError, match="'sharpen' is not an option; known: mode, spread, lines"):
+        ColorizeOptions.from_mapping({"sharpen": "yes"})
 
 
 def test_replace_validates_and_keeps_the_rest() -> None:

@@ -35,8 +35,8 @@ def test_fallback_is_the_core_schema():
 def test_parse_reads_choices_ranges_defaults_and_skips_advanced():
     schema = po.parse_schema(ColorizeOptions.schema())
     assert schema.published
-    assert [s.name for s in schema.offered()] == ["mode", "lines", "gap", "working_size", "layers"]
-    assert [s.name for s in po.controls_of(schema)] == ["mode", "gap", "working_size", "layers"]
+    assert [s.name for s in schema.offered()] == ["mode", "spread", "lines", "gap", "working_size", "layers"]
+    assert [s.name for s in po.controls_of(schema)] == ["mode", "spread", "gap", "working_size", "layers"]
     mode = schema.get("mode")
     assert mode.choices == ("plain", "flats", "locked") and mode.default == "plain"
     assert [k for _, k in mode.choice_items()] == ["plain", "flats", "locked"]
@@ -44,7 +44,7 @@ def test_parse_reads_choices_ranges_defaults_and_skips_advanced():
     gap = schema.get("gap")
     assert (gap.minimum, gap.maximum, gap.default) == (0, 64, 6)
     assert gap.spin_range() == (0, 64) and gap.from_spin(0) == 0 and gap.to_spin(0) == 0
-    assert gap.help == ColorizeOptions.schema()["options"][2]["help"]
+    assert gap.help == _gap_entry(ColorizeOptions.schema())["help"]
     size = schema.get("working_size")
     assert size.optional and size.default is None and size.form_field == "size"
     assert size.spin_range() == (15, 4096)  # 15 shows "model's own": None
@@ -57,7 +57,7 @@ def test_parse_reads_choices_ranges_defaults_and_skips_advanced():
 def test_a_newer_schema_is_read_and_its_unknowns_are_left_out(caplog):
     data = ColorizeOptions.schema()
     data["options"] = [dict(o) for o in data["options"]]
-    data["options"][2].update(maximum=128, default=9)  # gap: a wider range, another default
+    _gap_entry(data).update(maximum=128, default=9)  # gap: a wider range, another default
     data["options"].append({"name": "strength", "type": "float", "default": 0.5, "help": "?"})
     data["options"].append({"name": "layers", "type": "choice", "default": "a", "choices": ["a"]})
     data["options"] = [o for o in data["options"] if o["name"] != "layers" or o["type"] != "bool"]
@@ -67,7 +67,7 @@ def test_a_newer_schema_is_read_and_its_unknowns_are_left_out(caplog):
     assert (gap.minimum, gap.maximum, gap.default) == (0, 128, 9)
     assert schema.get("strength") is None and "unknown type 'float'" in caplog.text
     assert schema.get("layers") is None and "layers is now a choice" in caplog.text
-    assert [s.name for s in po.controls_of(schema)] == ["mode", "gap", "working_size"]
+    assert [s.name for s in po.controls_of(schema)] == ["mode", "spread", "gap", "working_size"]
 
 
 @pytest.mark.parametrize("data", [[], {"version": 1}, {"options": "gap"}, None])
@@ -96,7 +96,7 @@ def test_fallback_supported_follows_the_health_fields():
     assert fb.supported({}) == {"mode", "layers"} == fb.supported(None)
     # a published schema says itself what the service takes, whatever health lists
     assert po.parse_schema(ColorizeOptions.schema()).supported({"fields": []}) == {
-        "mode", "lines", "gap", "working_size", "layers"}
+        "mode", "spread", "lines", "gap", "working_size", "layers"}
 
 
 def test_every_value_is_sent_zero_included():
@@ -137,10 +137,10 @@ def test_an_older_service_404_falls_back_to_the_built_in_options(fake):
 def test_a_published_schema_is_used(fake):
     svc, client = fake
     svc.options = ColorizeOptions.schema()
-    svc.options["options"][2] = {**svc.options["options"][2], "maximum": 32, "help": "close gaps"}
+    _gap_entry(svc.options).update(maximum=32, help="close gaps")
     health, schema = po.probe(client)
     assert schema.published and schema.get("gap").maximum == 32 and schema.get("gap").help == "close gaps"
-    assert schema.supported(health) == {"mode", "lines", "gap", "working_size", "layers"}
+    assert schema.supported(health) == {"mode", "spread", "lines", "gap", "working_size", "layers"}
 
 
 @pytest.mark.parametrize("answer", [b"<html>not json</html>", {"version": 1}])
@@ -195,3 +195,9 @@ def test_against_the_real_service(krita_service):
         published = client.options()
         assert without_help(published) == without_help(ColorizeOptions.schema())
         assert {o["name"]: o["field"] for o in published["options"] if "field" in o}.items() <= po.FORM_FIELDS.items()
+
+
+def _gap_entry(schema: dict) -> dict:
+    """The gap option's entry of a schema (a copy of each entry is made first, so it may change)."""
+    schema["options"] = [dict(o) for o in schema["options"]]
+    return next(o for o in schema["options"] if o["name"] == "gap")

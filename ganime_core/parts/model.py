@@ -1,0 +1,110 @@
+"""The part model: how likely two closed regions are one part (the same colour in the artist's
+colouring), from the pair's description (``features``).
+
+A small MLP (standardised features -> two hidden ReLU layers -> one logit), trained by
+``training.parts`` on training pictures, every picture its own label (no annotation). It runs
+in numpy: no torch at inference, a few milliseconds for the pairs of a 512 px page. Stored as a
+safetensors file with its metadata (no pickle), ``resources/models/parts.safetensors``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ganime_core.errors import WeightsError
+from ganime_core.runtime.modelfile import RESOURCES
+
+from .features import PAIR_FEATURES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARTS = RESOURCES / "parts.safetensors"
+FORMAT = "ganime-parts"
+FORMAT_VERSION = 1
+LAYERS = ("w0", "b0", "w1", "b1", "w2", "b2")
+
+
+@dataclass(frozen=True)
+class PartModel:
+    """Standardisation and MLP weights; :meth:`same_part` gives P(same part) per pair."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    weights: tuple[np.ndarray, ...]  # w0, b0, w1, b1, w2, b2 (w: in x out)
+    features: tuple[str, ...] = PAIR_FEATURES
+    info: dict | None = None
+
+    def same_part(self, x: np.ndarray) -> np.ndarray:
+        """(m,) float32 probabilities for (m, F) pair features."""
+        if x.shape[0] == 0:
+            return np.zeros(0, np.float32)
+        h = (np.asarray(x, np.float32) - self.mean) / self.std
+        w0, b0, w1, b1, w2, b2 = self.weights
+        h = np.maximum(h @ w0 + b0, 0.0)
+        h = np.maximum(h @ w1 + b1, 0.0)
+        logit = (h @ w2 + b2)[:, 0]
+        return (1.0 / (1.0 + np.exp(-np.clip(logit, -30.0, 30.0)))).astype(np.float32)
+
+    def save(self, path: str | Path, info: dict | None = None) -> Path:
+        from safetensors.numpy import save_file
+
+        from ganime_core.io.imageio import atomic_write_bytes
+
+        tensors = {"mean": self.mean, "std": self.std}
+        tensors.update({name: np.ascontiguousarray(w, np.float32) for name, w in zip(LAYERS, self.weights, strict=True)})
+        meta = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
+                "features": json.dumps(list(self.features)), "info": json.dumps(info or self.info or {})}
+        path = Path(path)
+        tmp = path.with_suffix(".tmp-save")
+        save_file({k: np.ascontiguousarray(v, np.float32) for k, v in tensors.items()}, str(tmp), metadata=meta)
+        data = tmp.read_bytes()
+        tmp.unlink()
+        return atomic_write_bytes(path, data)
+
+
+def load_part_model(path: str | Path | None = None) -> PartModel:
+    """Read a part model file (default: the bundled one); :class:`WeightsError` names the file."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import safe_open
+
+    path = Path(path) if path is not None else DEFAULT_PARTS
+    if not path.is_file():
+        raise WeightsError(f"{path}: no part model there")
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            meta = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open has no iteration)
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path}: not a readable part model ({exc})") from None
+    if meta.get("format") != FORMAT:
+        raise WeightsError(f"{path}: not a GANime part model (format {meta.get('format')!r})")
+    try:
+        features = tuple(json.loads(meta.get("features", "[]")))
+        info = json.loads(meta.get("info", "{}"))
+    except json.JSONDecodeError:
+        raise WeightsError(f"{path}: its metadata is not valid JSON") from None
+    if features != PAIR_FEATURES:
+        raise WeightsError(f"{path}: made for other features ({len(features)}); this GANime computes "
+                           f"{len(PAIR_FEATURES)}")
+    missing = [k for k in ("mean", "std", *LAYERS) if k not in tensors]
+    if missing:
+        raise WeightsError(f"{path}: missing tensors {', '.join(missing)}")
+    weights = tuple(tensors[k].astype(np.float32) for k in LAYERS)
+    f_in = len(PAIR_FEATURES)
+    ok = _shapes_ok(weights, f_in)
+    if not ok or tensors["mean"].shape != (f_in,) or tensors["std"].shape != (f_in,):
+        raise WeightsError(f"{path}: tensor shapes do not fit together")
+    return PartModel(tensors["mean"].astype(np.float32), np.maximum(tensors["std"].astype(np.float32), 1e-6),
+                     weights, features, info)
+
+
+def _shapes_ok(weights: tuple[np.ndarray, ...], f_in: int) -> bool:
+    w0, b0, w1, b1, w2, b2 = weights
+    return (w0.ndim == w1.ndim == w2.ndim == 2 and w0.shape[0] == f_in and b0.shape == (w0.shape[1],)
+            and w1.shape[0] == w0.shape[1] and b1.shape == (w1.shape[1],) and w2.shape == (w1.shape[1], 1)
+            and b2.shape == (1,))
