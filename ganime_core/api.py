@@ -38,7 +38,7 @@ from ganime_core.models.protocol import code_dim
 from ganime_core.models.registry import as_generator
 from ganime_core.parts.model import PartModel, load_part_model
 from ganime_core.parts.spread import THRESHOLD as PART_THRESHOLD
-from ganime_core.parts.spread import PartGraph, part_graph, spread_claims
+from ganime_core.parts.spread import join_probabilities, spread_claims
 from ganime_core.post.hint_scope import region_lab
 from ganime_core.post.steps import Picture, run_steps
 from ganime_core.post.upsample import EdgePlan, plan_edges
@@ -117,7 +117,6 @@ class Colorizer:
         self._unhinted: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._lines_cache: tuple[str, np.ndarray] | None = None
         self._plan_cache: tuple[str, EdgePlan] | None = None
-        self._parts_cache: tuple[tuple, PartGraph] | None = None
         self.parts: PartModel | None = _bundled_parts()
         self.part_threshold = PART_THRESHOLD  # P(same part) from which a region joins a hint's part
 
@@ -210,32 +209,37 @@ class Colorizer:
         """The network's colour at the working size, with what the steps need around it."""
         new_inputs = "dense_mask" in self.channels  # models of the first design stay bit-identical
         regions = page.regions_small() if new_inputs else None
-        dense = None
+        dense, y = None, None
         if regions is not None and hints is not None:
-            dense = spread_hints(regions, hints, claims=self._part_claims(opts, page, regions, hints, guide))
-        x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
-        y = decode_output_u8(self.predict(x, code), page.h, page.w)
+            claims, y = self._part_claims(opts, page, regions, hints, guide)
+            dense = spread_hints(regions, hints, claims=claims)
+            if claims is not None:
+                y = None  # the part changed the dense hints: the network answers them anew
+        if y is None:
+            x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
+            y = decode_output_u8(self.predict(x, code), page.h, page.w)
         return Picture(options=opts, page=page, colour=y, regions=regions, hints=hints, dense=dense,
                        guide=guide, guided=bool(self.code_dim),
                        unhinted=lambda: self._unhinted_pass(page, regions, guide),
                        edge_plan=lambda: self._edge_plan(page))
 
     def _part_claims(self, opts: ColorizeOptions, page: Page, regions: Regions, hints: HintRaster,
-                     guide: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
-        """The hints' claims carried over their whole parts (``ganime_core.parts``), or None
-        for ``spread="region"`` or without a part model."""
+                     guide: np.ndarray | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, np.ndarray | None]:
+        """(the hints' claims carried over their whole parts, ``ganime_core.parts``, or None when
+        nothing joins; the network's answer to the hints as they are, or None when it was not
+        needed: ``spread="region"``, no part model, no claim)."""
         if opts.spread != "part" or self.parts is None:
-            return None
+            return None, None
         claimed, colours = hint_claims(regions, hints)
         if not claimed.any():
-            return None
+            return None, None
         unhinted, _ = self._unhinted_pass(page, regions, guide)
-        key = (page.key_small, page.gap_ws, encode_palette(guide).tobytes(), id(self.parts))
-        if self._parts_cache is None or self._parts_cache[0] != key:
-            self._parts_cache = (key, part_graph(regions, unhinted, self.parts))
-        claimed, colours, _ = spread_claims(self._parts_cache[1], regions, claimed, colours,
-                                            threshold=self.part_threshold)
-        return claimed, colours
+        x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws,
+                                   dense=spread_hints(regions, hints, claims=(claimed, colours)))
+        hinted = decode_output_u8(self.predict(x, code), page.h, page.w)
+        joins = join_probabilities(regions, unhinted, hinted, claimed, colours, self.parts)
+        grown, grown_colours, _ = spread_claims(joins, regions, claimed, colours, threshold=self.part_threshold)
+        return (None if (grown == claimed).all() else (grown, grown_colours)), hinted
 
     def _unhinted_pass(self, page: Page, regions: Regions | None, guide: np.ndarray | None
                        ) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganime_core.constants import COLOR_MODES
+from ganime_core.io.formats import FORMATS
 from ganime_core.options import SPEC_BY_NAME
 
 from .canvas import ViewMode
@@ -74,15 +75,10 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
                     tip="Replace the line art with a picture (undoable)")
     a["save"] = n(win, "&Save", f.save, shortcut=SK.Save, icon_name="fa5s.save")
     a["save_as"] = n(win, "Save &as…", f.save_as, shortcut="Ctrl+Shift+S")
-    a["export_png"] = n(win, "Export &PNG (with lines)…", lambda: f.export("png"),
-                        shortcut="Ctrl+E", icon_name="fa5s.file-export")
-    a["export_color"] = n(win, "Export PNG (&colour only)…", lambda: f.export("color"))
-    a["export_ora"] = n(win, "Export &OpenRaster (.ora, Krita/GIMP)…", lambda: f.export("ora"),
-                        shortcut="Ctrl+Shift+E")
-    a["export_psd"] = n(win, "Export P&SD (Photoshop/Clip Studio)…", lambda: f.export("psd"))
-    a["export_hints"] = n(win, "Export &hints as RGBA PNG…", lambda: f.export("hints"))
-    a["export_hints_json"] = n(win, "Export hints as stroke &JSON…",
-                               lambda: f.export("hints_json"))
+    extras = {"png": {"shortcut": "Ctrl+E", "icon_name": "fa5s.file-export"},
+              "ora": {"shortcut": "Ctrl+Shift+E"}}
+    for fmt in FORMATS:  # the export table's order and labels
+        a[f"export_{fmt.kind}"] = n(win, fmt.menu, lambda kind=fmt.kind: f.export(kind), **extras.get(fmt.kind, {}))
     a["quit"] = n(win, "&Quit", win.close, shortcut=SK.Quit)
     # Edit
     a["undo"] = n(win, "&Undo", win.session.stack.undo, shortcut=SK.Undo, icon_name="mdi6.undo")

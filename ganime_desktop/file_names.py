@@ -2,22 +2,19 @@
 
 Dialogs start in the current sketch's folder (the picture opened or imported last), else the
 project's, else the most recent file's, else home; names come from the sketch (else the
-project): ``<sketch>-colour.png``, ``<sketch>.ora``, ``<sketch>.ganime``...
+project) and say what the file holds: ``<sketch>-coloured.png`` (the picture with its lines;
+never ``<sketch>.png``, which would offer to overwrite the sketch), ``<sketch>-colour-only.png``,
+``<sketch>.ora``, ``<sketch>.ganime``... (the endings are the export table's,
+``ganime_core.io.formats``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-EXPORT_ENDINGS = {
-    "png": "-colour.png",  # never "<sketch>.png": that would offer to overwrite the sketch
-    "color": "-colour-only.png",
-    "ora": ".ora",
-    "psd": ".psd",
-    "hints": "-hints.png",
-    "hints_json": "-hints.json",
-    "project": ".ganime",
-}
+from ganime_core.io.formats import FORMATS
+
+EXPORT_ENDINGS = {**{f.kind: f.ending for f in FORMATS}, "project": ".ganime"}
 
 
 def start_folder(sketch: Path | None, project: Path | None, recent: list[str]) -> Path:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ganime_core.parts.features import PAIR_FEATURES
+from ganime_core.parts.features import MODEL_FEATURES
 from ganime_core.parts.model import DEFAULT_PARTS, PartModel
 
 from .layouts import Item, discover, split
@@ -70,7 +70,7 @@ def train_mlp(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, h
     xt = torch.from_numpy((x - mean) / std).float().to(device)
     yt = torch.from_numpy(y).float().to(device)
     # pairs of big regions count more: what a hint misses or leaks is measured in pixels
-    area = np.sqrt(np.exp(x[:, PAIR_FEATURES.index("log_area_min")]))
+    area = np.sqrt(np.exp(x[:, MODEL_FEATURES.index("log_area_min")]))
     wt = torch.from_numpy(area / area.mean()).float().to(device)
     best: tuple[float, PartModel | None, dict] = (-1.0, None, {})
     for epoch in range(epochs):
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     model, stats = train_mlp(x, y, xv, yv, hidden=args.hidden, epochs=args.epochs, lr=args.lr,
                              device=device, out=out, seed=args.seed)
-    info = {"validation": stats, "training_pairs": int(len(y)), "features": list(PAIR_FEATURES),
+    info = {"validation": stats, "training_pairs": int(len(y)), "features": list(MODEL_FEATURES),
             "data": str(args.data), "pictures": {"figures": args.figures, "faces": args.faces,
                                                  "per_item": args.per_item}}
     (out / "result.json").write_text(json.dumps(info, indent=1))

@@ -2,11 +2,12 @@
 
 For a training picture placed on a canvas (scaled, flipped), its line art is extracted with our
 own code and cut into closed regions with the app's segmentation; the shipped colour network
-colours the line art without hints, as it does before a hint's part is looked up; the picture's
-own colours say which regions are one part: two regions whose median colours (away from the
-lines) are within ``SAME_DELTA_E`` are one part, two that differ by more than ``OTHER_DELTA_E``
-are not, and pairs in between, or with a region the picture colours in several colours (a gap
-the closing did not catch), are left out.
+colours the line art without hints and with one dot in a part's largest region (a saturated
+colour far from the picture's and the network's, as an artist changing a colour would paint),
+as the API does before a hint's part is looked up. The picture's own colours say which regions
+are that part: a region whose median colour (away from the lines) is within ``SAME_DELTA_E`` of
+the part's is in it, one farther than ``OTHER_DELTA_E`` is not; regions in between, or that the
+picture colours in several colours (a gap the closing did not catch), are left out.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganime_core.color import rgb_to_lab
 from ganime_core.constants import DEFAULT_GAP, OFF_LINE_PX
 from ganime_core.imageops import lab8_channels, lab8_to_lab, median_per_label
 from ganime_core.inputs.encoding import decode_output_u8
-from ganime_core.parts.features import candidate_pairs, pair_features, region_colours, region_shape
+from ganime_core.inputs.hints import Stroke, rasterize
+from ganime_core.parts.features import region_colours, region_shape, seed_features
+from ganime_core.regions.queries import hint_claims
 from ganime_core.regions.segment import RegionConfig, Regions, segment
 
 from .datasets import place, read_item
@@ -36,8 +40,10 @@ PURE = 0.7  # a region is one colour when this share of its off-line pixels is w
 
 @dataclass
 class PictureParts:
-    """One canvas: its regions, the network's unhinted colour, the picture's own region colours."""
+    """One canvas: its line art and regions, the network's unhinted colour, the picture's own
+    region colours."""
 
+    lines: np.ndarray
     regions: Regions
     unhinted: np.ndarray
     truth_lab: np.ndarray  # (n+1, 3) float Lab of the picture per region
@@ -91,21 +97,64 @@ def make_picture(colorizer, rgb: np.ndarray, rng: np.random.Generator | None, ca
     x, code = colorizer.model_input(lines, None, None, gap=DEFAULT_GAP)
     unhinted = decode_output_u8(colorizer.predict(x, code), *lines.shape)
     truth_lab, pure = truth_colours(regions, rgb)
-    return PictureParts(regions, unhinted, truth_lab, pure)
+    return PictureParts(lines, regions, unhinted, truth_lab, pure)
 
 
-def pair_rows(pic: PictureParts) -> tuple[np.ndarray, np.ndarray]:
-    """(features (m, F), labels (m,) 1 = same part) of the pairs whose answer the picture knows."""
-    shape = region_shape(pic.regions)
-    pairs = candidate_pairs(shape)
-    if len(pairs) == 0:
+SATURATED = np.array([(230, 30, 40), (30, 90, 230), (40, 190, 60), (240, 200, 20), (170, 40, 200),
+                      (20, 200, 210), (250, 120, 0), (255, 60, 170)], np.uint8)
+SEEDS_PER_PICTURE = 3
+
+
+def far_colour(*labs: np.ndarray) -> np.ndarray:
+    """The saturated colour (uint8 RGB) farthest from all of ``labs`` (its nearest one counts)."""
+    cand = rgb_to_lab(SATURATED).astype(np.float64)
+    d = np.min([np.linalg.norm(cand - lab, axis=1) for lab in labs], axis=0)
+    return SATURATED[int(np.argmax(d))]
+
+
+def dot_at(regions: Regions, label: int, colour: np.ndarray, radius: float = 3.0) -> Stroke:
+    """A dot at the deepest point of one region."""
+    depth = np.where(regions.labels == label, regions.ink_distance, -1)
+    y, x = np.unravel_index(int(np.argmax(depth)), depth.shape)
+    return Stroke(((float(x), float(y)),), tuple(int(c) for c in colour), 2 * radius)
+
+
+def seed_rows(colorizer, pic: PictureParts, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(features, labels 1 = in the part) of the regions around up to ``SEEDS_PER_PICTURE`` dots,
+    each in a part's largest region."""
+    regions = pic.regions
+    shape = region_shape(regions)
+    ids = truth_parts(pic.truth_lab, pic.pure, shape.keep)
+    sizes = np.bincount(ids, weights=regions.areas, minlength=ids.max() + 1)
+    sizes[0] = 0
+    order = [int(p) for p in np.argsort(-sizes) if sizes[p] > 0]
+    chosen = order[:2] + list(rng.permutation(order[2:])[:SEEDS_PER_PICTURE - 2])
+    lab0 = region_colours(regions, pic.unhinted)
+    xs, ys = [], []
+    h, w = regions.shape
+    for part in chosen:
+        members = np.flatnonzero(ids == part)
+        seed = int(members[np.argmax(regions.areas[members])])
+        colour = far_colour(pic.truth_lab[seed], lab0[0][seed])
+        raster = rasterize([dot_at(regions, seed, colour)], w, h)
+        claimed, _ = hint_claims(regions, raster)
+        if not claimed[seed]:
+            continue
+        x, code = colorizer.model_input(pic.lines, raster, None, gap=DEFAULT_GAP)
+        hinted = decode_output_u8(colorizer.predict(x, code), h, w)
+        lab1, _ = region_colours(regions, hinted)
+        others = np.flatnonzero(shape.keep & ~claimed & pic.pure)
+        if others.size == 0:
+            continue
+        d = np.linalg.norm(pic.truth_lab[others] - pic.truth_lab[seed], axis=1)
+        known = (d < SAME_DELTA_E) | (d > OTHER_DELTA_E)
+        others, d = others[known], d[known]
+        hint_lab = rgb_to_lab(colour[None])[0].astype(np.float64)
+        xs.append(seed_features(shape, lab0, lab1, hint_lab, np.full(others.size, seed), others))
+        ys.append((d < SAME_DELTA_E).astype(np.float32))
+    if not xs:
         return np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
-    a, b = pairs[:, 0], pairs[:, 1]
-    d = np.linalg.norm(pic.truth_lab[a] - pic.truth_lab[b], axis=1)
-    known = pic.pure[a] & pic.pure[b] & ((d < SAME_DELTA_E) | (d > OTHER_DELTA_E))
-    pairs, d = pairs[known], d[known]
-    lab, spread = region_colours(pic.regions, pic.unhinted)
-    return pair_features(shape, lab, spread, pairs), (d < SAME_DELTA_E).astype(np.float32)
+    return np.concatenate(xs), np.concatenate(ys)
 
 
 def iter_rows(colorizer, items: list[Item], per_item: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -119,4 +168,5 @@ def iter_rows(colorizer, items: list[Item], per_item: int, seed: int) -> Iterato
             log.warning("skipping %s: %s", item.name, exc)
             continue
         for j in range(per_item):
-            yield pair_rows(make_picture(colorizer, rgb, np.random.default_rng([seed, i, j])))
+            rng = np.random.default_rng([seed, i, j])
+            yield seed_rows(colorizer, make_picture(colorizer, rgb, rng), rng)

@@ -25,6 +25,10 @@ PAIR_FEATURES = ("dL", "da", "db", "dE", "dC", "lab_spread", "touch", "touch_rel
                  "mirror_x", "mirror_y", "log_area_ratio", "log_area_min", "border_both",
                  "depth_ratio", "elong_diff", "lightness_min", "chroma_min", "free_share", "hue_diff",
                  "light_both")
+#: How the network answered a hint in the seed region, per candidate region (``seed_features``).
+RESPONSE_FEATURES = ("moved", "after", "seed_moved", "dE_hinted")
+#: What the part model reads: a (seed region, candidate region) pair and the network's answer.
+MODEL_FEATURES = PAIR_FEATURES + RESPONSE_FEATURES
 
 
 @dataclass(frozen=True)
@@ -158,3 +162,23 @@ def _hue_diff(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     d = np.abs(np.angle(np.exp(1j * (hp - hq))))
     grey = (np.hypot(p[:, 1], p[:, 2]) < 5) | (np.hypot(q[:, 1], q[:, 2]) < 5)
     return np.where(grey, 0.0, d)
+
+
+def seed_features(shape: RegionShape, unhinted: tuple[np.ndarray, np.ndarray], hinted_lab: np.ndarray,
+                  hint_lab: np.ndarray, seeds: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """(m, len(MODEL_FEATURES)) float32 for each (seed, other) region pair.
+
+    ``unhinted``: ``region_colours`` of the network's unhinted colour; ``hinted_lab``: the region
+    colours of its answer to the hint (a dot in the seed region); ``hint_lab``: the hint's colour.
+    ``moved``: how far a region went towards the hint colour (1: all the way, 0: not at all),
+    ``after``: how far it still is (ΔE76 / 100).
+    """
+    lab0, spread0 = unhinted
+    pairs = np.stack([np.minimum(seeds, others), np.maximum(seeds, others)], axis=1)
+    base = pair_features(shape, lab0, spread0, pairs)
+    d0 = np.linalg.norm(lab0 - hint_lab, axis=1)
+    d1 = np.linalg.norm(hinted_lab - hint_lab, axis=1)
+    moved = np.clip((d0 - d1) / np.maximum(d0, 1.0), -1.0, 1.0)
+    extra = np.stack([moved[others], d1[others] / 100.0, moved[seeds],
+                      np.linalg.norm(hinted_lab[seeds] - hinted_lab[others], axis=1) / 100.0], axis=1)
+    return np.concatenate([base, extra.astype(np.float32)], axis=1)

@@ -1,5 +1,6 @@
-"""The part model: how likely two closed regions are one part (the same colour in the artist's
-colouring), from the pair's description (``features``).
+"""The part model: how likely a region is of the same part as a hinted region (the same colour
+in the artist's colouring), from the pair's description and the network's answer to the hint
+(``features``).
 
 A small MLP (standardised features -> two hidden ReLU layers -> one logit), trained by
 ``training.parts`` on training pictures, every picture its own label (no annotation). It runs
@@ -19,7 +20,7 @@ import numpy as np
 from ganime_core.errors import WeightsError
 from ganime_core.runtime.modelfile import RESOURCES
 
-from .features import PAIR_FEATURES
+from .features import MODEL_FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class PartModel:
     mean: np.ndarray
     std: np.ndarray
     weights: tuple[np.ndarray, ...]  # w0, b0, w1, b1, w2, b2 (w: in x out)
-    features: tuple[str, ...] = PAIR_FEATURES
+    features: tuple[str, ...] = MODEL_FEATURES
     info: dict | None = None
 
     def same_part(self, x: np.ndarray) -> np.ndarray:
@@ -88,14 +89,14 @@ def load_part_model(path: str | Path | None = None) -> PartModel:
         info = json.loads(meta.get("info", "{}"))
     except json.JSONDecodeError:
         raise WeightsError(f"{path}: its metadata is not valid JSON") from None
-    if features != PAIR_FEATURES:
+    if features != MODEL_FEATURES:
         raise WeightsError(f"{path}: made for other features ({len(features)}); this GANime computes "
-                           f"{len(PAIR_FEATURES)}")
+                           f"{len(MODEL_FEATURES)}")
     missing = [k for k in ("mean", "std", *LAYERS) if k not in tensors]
     if missing:
         raise WeightsError(f"{path}: missing tensors {', '.join(missing)}")
     weights = tuple(tensors[k].astype(np.float32) for k in LAYERS)
-    f_in = len(PAIR_FEATURES)
+    f_in = len(MODEL_FEATURES)
     ok = _shapes_ok(weights, f_in)
     if not ok or tensors["mean"].shape != (f_in,) or tensors["std"].shape != (f_in,):
         raise WeightsError(f"{path}: tensor shapes do not fit together")

@@ -11,15 +11,17 @@ import pytest
 from ganime_core.errors import WeightsError
 from ganime_core.inputs.hints import HintRaster
 from ganime_core.parts.features import (
+    MODEL_FEATURES,
     PAIR_FEATURES,
     candidate_pairs,
     pair_features,
     region_colours,
     region_shape,
+    seed_features,
     touch_length,
 )
 from ganime_core.parts.model import PartModel, load_part_model
-from ganime_core.parts.spread import PartGraph, rule_graph, spread_claims
+from ganime_core.parts.spread import Joins, join_probabilities, pack, spread_claims
 from ganime_core.regions.queries import raster_claims
 from ganime_core.regions.segment import RegionConfig, segment
 
@@ -61,51 +63,68 @@ def test_features_describe_touching_and_gap_closed_boundaries() -> None:
     assert x.shape == (len(candidate_pairs(shape)), len(PAIR_FEATURES)) and np.isfinite(x).all()
 
 
+def _claims(regions, *pairs):
+    claimed = np.zeros(regions.n + 1, bool)
+    colours = np.zeros((regions.n + 1, 3), np.uint8)
+    for label, colour in pairs:
+        claimed[label], colours[label] = True, colour
+    return claimed, colours
+
+
 def test_a_claim_spreads_to_its_part_and_nowhere_else() -> None:
     regions = _regions()
     left, mid, right = (regions.region_at(x, 30) for x in (40, 80, 120))
     face, eye_l, eye_r = regions.region_at(80, 130), regions.region_at(60, 95), regions.region_at(100, 95)
-    prob = np.zeros((regions.n + 1, regions.n + 1), np.float32)
-    for group, p in (((left, mid, right), 0.9), ((eye_l, eye_r), 0.8)):
-        for a in group:
-            for b in group:
-                prob[a, b] = p
-    prob[left, face] = prob[face, left] = 0.3  # a look-alike below the threshold
-    graph = PartGraph(prob)
-    claimed = np.zeros(regions.n + 1, bool)
-    colours = np.zeros((regions.n + 1, 3), np.uint8)
-    claimed[mid], colours[mid] = True, (40, 60, 220)
-    claimed[eye_l], colours[eye_l] = True, (30, 180, 60)
-    out, out_col, conf = spread_claims(graph, regions, claimed, colours)
+    blue, green = (40, 60, 220), (30, 180, 60)
+    claimed, colours = _claims(regions, (mid, blue), (eye_l, green))
+    prob = np.zeros((2, regions.n + 1), np.float32)
+    keys = pack(np.array([green, blue]))  # sorted, as join_probabilities makes them
+    prob[1, [left, right]] = 0.9  # the strands, for the blue hint
+    prob[1, face] = 0.6  # a look-alike below the threshold
+    prob[0, eye_r] = 0.8
+    prob[0, face] = 0.4
+    joins = Joins(keys, prob)
+    out, out_col, conf = spread_claims(joins, regions, claimed, colours)
     assert out[[left, mid, right, eye_l, eye_r]].all() and not out[face]
-    assert tuple(out_col[right]) == (40, 60, 220) and tuple(out_col[eye_r]) == (30, 180, 60)
+    assert tuple(out_col[right]) == blue and tuple(out_col[eye_r]) == green
     assert conf[mid] == 1.0 and conf[left] == pytest.approx(0.9) and conf[face] == 0.0
-    strict, _, _ = spread_claims(graph, regions, claimed, colours, threshold=0.95)
+    strict, _, _ = spread_claims(joins, regions, claimed, colours, threshold=0.95)
     assert not strict[left] and strict[mid]  # a stricter confidence keeps to the hint's own regions
-    ids = graph.parts(0.5)
-    assert ids[left] == ids[right] != ids[eye_l] == ids[eye_r]
 
 
 def test_the_page_never_joins_a_part() -> None:
     regions = _regions()
-    page = regions.region_at(2, 2)
-    mid = regions.region_at(80, 30)
-    prob = np.ones((regions.n + 1, regions.n + 1), np.float32)
-    claimed = np.zeros(regions.n + 1, bool)
-    claimed[mid] = True
-    out, _, _ = spread_claims(PartGraph(prob), regions, claimed, np.zeros((regions.n + 1, 3), np.uint8))
+    page, mid = regions.region_at(2, 2), regions.region_at(80, 30)
+    claimed, colours = _claims(regions, (mid, (200, 0, 0)))
+    joins = Joins(pack(np.array([(200, 0, 0)])), np.ones((1, regions.n + 1), np.float32))
+    out, _, _ = spread_claims(joins, regions, claimed, colours)
     assert not out[page] and out[regions.region_at(40, 30)]
 
 
-def test_the_rule_joins_touching_look_alikes_only() -> None:
+class _Moved:
+    """A stand-in part model with a plain rule: a region is in the part when the network moved
+    it more than half way to the hint's colour."""
+
+    def same_part(self, x: np.ndarray) -> np.ndarray:
+        return (x[:, MODEL_FEATURES.index("moved")] > 0.5).astype(np.float32)
+
+
+def test_join_probabilities_read_the_network_answer() -> None:
     regions = _regions()
-    rgb = np.full((160, 160, 3), 230, np.uint8)
-    rgb[10:60] = (120, 60, 30)  # the network coloured the hair brown
-    rgb[60:] = (240, 200, 180)
-    graph = rule_graph(regions, rgb)
     left, mid, right = (regions.region_at(x, 30) for x in (40, 80, 120))
     face = regions.region_at(80, 130)
-    assert graph.prob[left, right] == 1.0 and graph.prob[left, mid] == 1.0 and graph.prob[mid, face] == 0.0
+    unhinted = np.full((160, 160, 3), 200, np.uint8)
+    hinted = unhinted.copy()
+    hinted[regions.labels == left] = (40, 60, 220)  # the network carried the blue hint here
+    hinted[regions.labels == mid] = (40, 60, 220)
+    claimed, colours = _claims(regions, (mid, (40, 60, 220)))
+    joins = join_probabilities(regions, unhinted, hinted, claimed, colours, _Moved())
+    assert joins.prob.shape == (1, regions.n + 1)
+    assert joins.prob[0, left] == 1.0 and joins.prob[0, right] == 0.0 and joins.prob[0, face] == 0.0
+    x = seed_features(region_shape(regions), region_colours(regions, unhinted),
+                      region_colours(regions, hinted)[0], np.array([30.0, 20.0, -60.0]),
+                      np.array([mid, mid]), np.array([left, right]))
+    assert x.shape == (2, len(MODEL_FEATURES)) and np.isfinite(x).all()
 
 
 def test_raster_claims_take_regions_mostly_covered() -> None:
@@ -121,7 +140,7 @@ def test_raster_claims_take_regions_mostly_covered() -> None:
 
 def _model(hidden: int = 4, seed: int = 0) -> PartModel:
     rng = np.random.default_rng(seed)
-    f = len(PAIR_FEATURES)
+    f = len(MODEL_FEATURES)
     w = (rng.normal(size=(f, hidden)), rng.normal(size=hidden), rng.normal(size=(hidden, hidden)),
          rng.normal(size=hidden), rng.normal(size=(hidden, 1)), rng.normal(size=1))
     return PartModel(np.zeros(f, np.float32), np.ones(f, np.float32), tuple(a.astype(np.float32) for a in w))
@@ -131,7 +150,7 @@ def test_the_model_file_round_trips_and_bad_files_are_named(tmp_path: Path) -> N
     model = _model()
     path = model.save(tmp_path / "parts.safetensors", {"note": "test"})
     back = load_part_model(path)
-    x = np.random.default_rng(1).normal(size=(50, len(PAIR_FEATURES))).astype(np.float32)
+    x = np.random.default_rng(1).normal(size=(50, len(MODEL_FEATURES))).astype(np.float32)
     np.testing.assert_allclose(back.same_part(x), model.same_part(x), rtol=1e-6)
     assert back.info == {"note": "test"} and ((back.same_part(x) >= 0) & (back.same_part(x) <= 1)).all()
     (tmp_path / "junk.safetensors").write_bytes(b"\x00" * 64)

@@ -74,7 +74,7 @@ def test_file_dialogs_start_in_the_sketch_folder_and_suggest_names(make_window, 
     win.files.import_dialog()
     suggested = [Path(d[2]) for d in prompter.dialogs if d[0] == "save"]
     assert [p.name for p in suggested] == [
-        "girl-colour.png", "girl-colour-only.png", "girl.ora", "girl.psd", "girl-hints.png",
+        "girl-coloured.png", "girl-colour-only.png", "girl.ora", "girl.psd", "girl-hints.png",
         "girl-hints.json", "girl.ganime"]
     assert {p.parent for p in suggested} == {folder}
     assert [d[2] for d in prompter.dialogs if d[0] == "open"] == [str(folder)] * 2
