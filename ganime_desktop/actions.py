@@ -52,6 +52,7 @@ class ToolbarWidgets:
     colorize_button: QWidget | None
     mode_box: QComboBox
     size_box: QSpinBox
+    spread_box: QComboBox
     hint_opacity_box: QSlider
     gap_slider: QSlider
     gap_value: QLabel
@@ -216,6 +217,8 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> ToolbarWidgets:
     tb.addAction(a["auto"])
     mode_box = _mode_box(win)
     tb.addWidget(mode_box)
+    spread_box = _spread_box(win)
+    tb.addWidget(spread_box)
     tb.addSeparator()
     tb.addActions([a["show_hints"], a["clear"]])
     tb.addSeparator()
@@ -247,7 +250,7 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> ToolbarWidgets:
     opts.addSeparator()
     gap, gap_value = _gap_slider(opts)
     win.addToolBar(opts)
-    return ToolbarWidgets(button, mode_box, size_box, opacity, gap, gap_value)
+    return ToolbarWidgets(button, mode_box, size_box, spread_box, opacity, gap, gap_value)
 
 
 def _mode_box(win: MainWindow) -> QComboBox:
@@ -259,6 +262,21 @@ def _mode_box(win: MainWindow) -> QComboBox:
                    "colour per closed region, hints fill their whole region. Locked: "
                    "flats with the model's shading; nothing leaks past a line.")
     box.currentIndexChanged.connect(lambda _i: win.set_color_mode(box.currentData()))
+    return box
+
+
+SPREAD_LABELS = {"part": "Hint: whole part", "region": "Hint: its region"}
+
+
+def _spread_box(win: MainWindow) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName("spread_box")
+    for spread in SPEC_BY_NAME["spread"].choices:
+        box.addItem(SPREAD_LABELS.get(spread, spread), spread)
+    box.setCurrentIndex(max(0, box.findData(win.settings.spread)))
+    box.setToolTip("What one hint stroke colours. Whole part: the part it touches, all of the "
+                   "hair or both sleeves. Its region: only the closed regions under the stroke.")
+    box.currentIndexChanged.connect(lambda _i: win.set_spread(box.currentData()))
     return box
 
 

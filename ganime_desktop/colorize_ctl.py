@@ -43,10 +43,10 @@ def model_choice(s: AppSettings) -> ModelChoice:
 
 
 def colorize_options(doc: Document, s: AppSettings) -> ColorizeOptions:
-    """How to colorize ``doc``: the gap is the document's, the mode and working size are settings
-    (0 = the model's own); the lines are multiplied and the layers left to the mode (the
-    defaults). Raises :class:`OptionsError` for a value out of its range."""
-    return ColorizeOptions(mode=s.color_mode, gap=doc.gap, working_size=s.working_size or None)
+    """How to colorize ``doc``: the gap is the document's, the mode, spread and working size are
+    settings (0 = the model's own); the lines are multiplied and the layers left to the mode
+    (the defaults). Raises :class:`OptionsError` for a value out of its range."""
+    return ColorizeOptions(mode=s.color_mode, spread=s.spread, gap=doc.gap, working_size=s.working_size or None)
 
 
 class ColorizeController(QObject):

@@ -327,6 +327,11 @@ class MainWindow(QMainWindow):
         save_settings(self.store, self._settings)
         self.schedule_regen(force=True)
 
+    def set_spread(self, spread: str) -> None:
+        self._settings.spread = spread
+        save_settings(self.store, self._settings)
+        self.schedule_regen(force=True)
+
     def set_auto(self, on: bool) -> None:
         self._settings.auto_regen = bool(on)
         if on:

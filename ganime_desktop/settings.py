@@ -12,9 +12,11 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from ganime_core.constants import (
     COLOR_MODES,
     DEFAULT_COLOR_MODE,
+    DEFAULT_SPREAD,
     DEVICES,
     MEMORY_FORMATS,
     PRECISIONS,
+    SPREADS,
 )
 from ganime_core.io.jsonsafe import is_number
 from ganime_core.runtime.modelfile import DEFAULT_WEIGHTS, ModelFacts, read_facts
@@ -40,6 +42,7 @@ class AppSettings:
     auto_regen: bool = True
     show_hints: bool = True
     color_mode: str = DEFAULT_COLOR_MODE
+    spread: str = DEFAULT_SPREAD  # what one hint colours: its part, or its regions
     cpu_threads: int = 0  # 0 = all cores but one; read when the model first loads
     recent_files: list[str] = field(default_factory=list)
 
@@ -113,13 +116,14 @@ def load_settings(qs: QSettings) -> AppSettings:
     s.auto_regen = _bool(qs, "auto_regen", s.auto_regen)
     s.show_hints = _bool(qs, "show_hints", s.show_hints)
     s.color_mode = _choice(qs, "color_mode", COLOR_MODES, DEFAULT_COLOR_MODE)
+    s.spread = _choice(qs, "spread", SPREADS, DEFAULT_SPREAD)
     s.recent_files = _recent(qs.value("recent_files", "[]"))
     return s
 
 
 def save_settings(qs: QSettings, s: AppSettings) -> None:
     for key in ("device", "precision", "memory_format", "model_path", "working_size", "preview_size", "autosave_s",
-                "regen_delay_ms", "auto_regen", "show_hints", "color_mode", "cpu_threads"):
+                "regen_delay_ms", "auto_regen", "show_hints", "color_mode", "spread", "cpu_threads"):
         qs.setValue(key, getattr(s, key))
     qs.setValue("recent_files", json.dumps(s.recent_files))
     qs.sync()

@@ -139,15 +139,17 @@ def _five_dot_cut(colorizer, case: Case, regions: Regions, ids: np.ndarray, trut
     return out
 
 
+RULE_DELTA_E = 12.0
+
+
 class RuleModel:
-    """The hand rule as a part model: two regions are one part when they touch and the
-    network's colours there are within ``RULE_DELTA_E`` (the baseline to beat)."""
+    """The hand rule as a part model: a region joins a hinted region's part when they touch and
+    the network's colours there are within ``RULE_DELTA_E`` (the baseline to beat)."""
 
     def same_part(self, x: np.ndarray) -> np.ndarray:
-        from ganime_core.parts.features import PAIR_FEATURES
-        from ganime_core.parts.spread import RULE_DELTA_E
+        from ganime_core.parts.features import MODEL_FEATURES
 
-        touch, de = x[:, PAIR_FEATURES.index("touch")], x[:, PAIR_FEATURES.index("dE")]
+        touch, de = x[:, MODEL_FEATURES.index("touch")], x[:, MODEL_FEATURES.index("dE")]
         return ((touch > 0) & (de < RULE_DELTA_E)).astype(np.float32)
 
 

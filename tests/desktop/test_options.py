@@ -128,3 +128,19 @@ def test_the_worker_passes_the_options_object_to_colorize() -> None:
     (preview, data), (full, _) = fake.calls
     assert preview == opts.replace(working_size=128) and full is opts  # the model's own size
     assert data["barriers"] is wall and data["palette"] is None and set(data) == {"palette", "barriers"}
+
+
+def test_the_spread_box_sets_what_a_hint_colours_and_is_kept(make_window, qtbot) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    win = make_window()
+    jobs = sent_jobs(win)
+    box = win.findChild(QComboBox, "spread_box")
+    assert box is not None and box.isVisible() and box.currentData() == "part"
+    assert [box.itemData(i) for i in range(box.count())] == list(SPEC_BY_NAME["spread"].choices)
+    box.setCurrentIndex(box.findData("region"))
+    assert win.settings.spread == "region" and win.store.value("spread") == "region"
+    assert win.colorize() is not None
+    assert jobs[-1].options.spread == "region"
+    again = make_window()  # the same settings store
+    assert again.findChild(QComboBox, "spread_box").currentData() == "region"
