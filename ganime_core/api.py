@@ -37,6 +37,7 @@ from ganime_core.io.imageio import LoadedImage, from_array, load_image
 from ganime_core.models.protocol import code_dim
 from ganime_core.models.registry import as_generator
 from ganime_core.parts.model import PartModel, load_part_model
+from ganime_core.parts.spread import APART_THRESHOLD as PART_APART
 from ganime_core.parts.spread import THRESHOLD as PART_THRESHOLD
 from ganime_core.parts.spread import join_probabilities, spread_claims
 from ganime_core.post.hint_scope import region_lab
@@ -119,6 +120,7 @@ class Colorizer:
         self._plan_cache: tuple[str, EdgePlan] | None = None
         self.parts: PartModel | None = _bundled_parts()
         self.part_threshold = PART_THRESHOLD  # P(same part) from which a region joins a hint's part
+        self.part_apart = PART_APART  # ... and without touching it
 
     @classmethod
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
@@ -238,7 +240,8 @@ class Colorizer:
                                    dense=spread_hints(regions, hints, claims=(claimed, colours)))
         hinted = decode_output_u8(self.predict(x, code), page.h, page.w)
         joins = join_probabilities(regions, unhinted, hinted, claimed, colours, self.parts)
-        grown, grown_colours, _ = spread_claims(joins, regions, claimed, colours, threshold=self.part_threshold)
+        grown, grown_colours, _ = spread_claims(joins, regions, claimed, colours, threshold=self.part_threshold,
+                                                apart=self.part_apart)
         return (None if (grown == claimed).all() else (grown, grown_colours)), hinted
 
     def _unhinted_pass(self, page: Page, regions: Regions | None, guide: np.ndarray | None

@@ -86,8 +86,9 @@ def train_mlp(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, h
         stats = pair_stats(model.same_part(xv), yv)
         stats["epoch"] = epoch + 1
         log.info("epoch %d: loss %.4f, validation %s", epoch + 1, float(loss.detach()), stats)
-        if stats["balanced_accuracy"] > best[0]:
-            best = (stats["balanced_accuracy"], model, stats)
+        score = float(np.nan_to_num(stats["balanced_accuracy"], nan=0.0))  # NaN: one class only
+        if best[1] is None or score > best[0]:
+            best = (score, model, stats)
             model.save(out / "checkpoint.safetensors", {"validation": stats})
     assert best[1] is not None
     return best[1], best[2]
@@ -106,6 +107,9 @@ def pair_stats(p: np.ndarray, y: np.ndarray) -> dict:
     same, other = p[y > 0.5], p[y <= 0.5]
     tpr = float((same >= 0.5).mean()) if len(same) else float("nan")
     tnr = float((other < 0.5).mean()) if len(other) else float("nan")
+    if not len(same) or not len(other):
+        return {"same_part_recall": tpr, "other_part_recall": tnr, "balanced_accuracy": float("nan"),
+                "auc": float("nan"), "pairs": int(len(p))}
     order = np.argsort(p)
     ranks = np.empty(len(p))
     ranks[order] = np.arange(1, len(p) + 1)

@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--parts", default=None, help="a part model file (default: the bundled one)")
     p.add_argument("--no-rule", action="store_true", help="leave out the hand rule's numbers")
     p.add_argument("--threshold", type=float, default=None, help="P(same part) to join a part (default: the API's)")
+    p.add_argument("--apart", type=float, default=None, help="P(same part) to join a part without touching it")
     p.add_argument("--out", default="runs/parts-eval", help="folder for parts.json and parts.md")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -242,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         colorizer.parts = load_part_model(args.parts)
     if args.threshold is not None:
         colorizer.part_threshold = args.threshold
+    if args.apart is not None:
+        colorizer.part_apart = args.apart
     results = evaluate_parts(colorizer, cases(args.data, args.limit, args.pairs), rule=not args.no_rule)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

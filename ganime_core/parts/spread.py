@@ -26,6 +26,9 @@ from .features import region_colours, region_shape, seed_features
 
 #: P(same part) from which a region joins a hint's part (chosen by measurement: ``training.parts_eval``).
 THRESHOLD = 0.7
+#: A region that does not touch its hint's part (through regions that join it) needs this much:
+#: the second eye, the other sleeve.
+APART_THRESHOLD = 0.9
 #: The largest seed regions of one hint colour that are compared with every other region.
 MAX_SEEDS = 8
 
@@ -76,10 +79,13 @@ def join_probabilities(regions: Regions, unhinted: np.ndarray, hinted: np.ndarra
 
 
 def spread_claims(joins: Joins, regions: Regions, claimed: np.ndarray, colours: np.ndarray, *,
-                  threshold: float = THRESHOLD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  threshold: float = THRESHOLD, apart: float = APART_THRESHOLD
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The hints' claims carried over their parts.
 
-    Returns ``(claimed, colours, confidence)`` with the part regions added; ``confidence``
+    A region joins a hint's part when the model gives it at least ``threshold`` and it touches
+    the part (a chain of touching regions that join leads to the hint's own), or at least
+    ``apart`` wherever it is. Returns ``(claimed, colours, confidence)`` with the part regions added; ``confidence``
     (n+1,) is 1 for a hint's own regions, the model's likelihood for a region it joined, 0
     elsewhere.
     """
@@ -90,9 +96,29 @@ def spread_claims(joins: Joins, regions: Regions, claimed: np.ndarray, colours: 
     which = joins.keys[np.argmax(joins.prob, axis=0)]
     join = (best >= threshold) & ~claimed & ~open_regions(regions)
     join[0] = False
+    join &= (best >= apart) | _touching_part(regions, claimed, join, pack(colours), which)
     out_claimed = claimed | join
     out_colours = colours.copy()
     k = which[join]
     out_colours[join] = np.stack([(k >> 16) & 255, (k >> 8) & 255, k & 255], axis=1).astype(np.uint8)
     confidence[join] = best[join]
     return out_claimed, out_colours, confidence
+
+
+def _touching_part(regions: Regions, claimed: np.ndarray, join: np.ndarray, keys: np.ndarray,
+                   which: np.ndarray) -> np.ndarray:
+    """(n+1,) bool: the joining regions linked to a region their hint claims by a chain of
+    touching regions of the same hint (claimed or joining)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    shape = region_shape(regions)
+    n = regions.n
+    a, b = shape.touch_keys // (n + 1), shape.touch_keys % (n + 1)
+    hint = np.where(claimed, keys, np.where(join, which, -1))
+    same = (hint[a] >= 0) & (hint[a] == hint[b])
+    graph = csr_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n + 1, n + 1))
+    _, comp = connected_components(graph, directed=False)
+    anchored = np.zeros(comp.max() + 1, bool)
+    anchored[comp[claimed]] = True
+    return anchored[comp] & join

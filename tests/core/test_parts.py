@@ -81,13 +81,17 @@ def test_a_claim_spreads_to_its_part_and_nowhere_else() -> None:
     keys = pack(np.array([green, blue]))  # sorted, as join_probabilities makes them
     prob[1, [left, right]] = 0.9  # the strands, for the blue hint
     prob[1, face] = 0.6  # a look-alike below the threshold
-    prob[0, eye_r] = 0.8
+    prob[0, eye_r] = 0.95  # the second eye: apart from the first, so it needs more
     prob[0, face] = 0.4
     joins = Joins(keys, prob)
     out, out_col, conf = spread_claims(joins, regions, claimed, colours)
     assert out[[left, mid, right, eye_l, eye_r]].all() and not out[face]
+    prob[0, eye_r] = 0.8  # likely, but apart from its hint's part and not likely enough for that
+    assert not spread_claims(Joins(keys, prob), regions, claimed, colours)[0][eye_r]
+    prob[0, eye_r] = 0.95
     assert tuple(out_col[right]) == blue and tuple(out_col[eye_r]) == green
     assert conf[mid] == 1.0 and conf[left] == pytest.approx(0.9) and conf[face] == 0.0
+    assert conf[eye_r] == pytest.approx(0.95)
     strict, _, _ = spread_claims(joins, regions, claimed, colours, threshold=0.95)
     assert not strict[left] and strict[mid]  # a stricter confidence keeps to the hint's own regions
 
