@@ -6,7 +6,8 @@ the SHA-256 of ``Result.image``, with the CPU and torch version it was recorded 
 ``golden/thumbs.npz`` a 32-px thumbnail of each. On that machine the checksums must match exactly; elsewhere the network's
 float arithmetic may round differently (another instruction set), so the full-size pictures must
 match the thumbnails closely instead. Re-record (only for an intended change of behaviour) with
-``python -m tests.core.test_golden_outputs``.
+``python -m tests.core.test_golden_outputs``; ``--add`` records new cases and checks that the
+recorded ones did not change.
 """
 
 from __future__ import annotations
@@ -52,18 +53,23 @@ def _barrier(width: int, height: int) -> np.ndarray:
 
 
 #: (case name, colorize keywords; "hints" / "barriers" / "reference" filled in per sketch)
+#: The hinted cases recorded before the restructuring colour a hint's regions only
+#: (``spread="region"``, the behaviour of that time); the ``-part`` cases were added with parts.
 CASES: tuple[tuple[str, dict], ...] = (
     ("plain", {}),
     ("flats", {"mode": "flats"}),
     ("locked", {"mode": "locked"}),
-    ("plain-hints", {"hints": True}),
-    ("flats-hints", {"mode": "flats", "hints": True}),
-    ("locked-hints", {"mode": "locked", "hints": True}),
+    ("plain-hints", {"hints": True, "spread": "region"}),
+    ("flats-hints", {"mode": "flats", "hints": True, "spread": "region"}),
+    ("locked-hints", {"mode": "locked", "hints": True, "spread": "region"}),
     ("plain-guide", {"reference": True}),
-    ("locked-guide-hints", {"mode": "locked", "reference": True, "hints": True}),
-    ("plain-hints-network-scope", {"hints": True, "hint_scope": "network"}),
-    ("plain-barrier-gap0-nolines", {"barriers": True, "gap": 0, "lines": "none", "hints": True}),
-    ("plain-working-192", {"working_size": 192, "hints": True}),
+    ("locked-guide-hints", {"mode": "locked", "reference": True, "hints": True, "spread": "region"}),
+    ("plain-hints-network-scope", {"hints": True, "hint_scope": "network", "spread": "region"}),
+    ("plain-barrier-gap0-nolines", {"barriers": True, "gap": 0, "lines": "none", "hints": True,
+                                    "spread": "region"}),
+    ("plain-working-192", {"working_size": 192, "hints": True, "spread": "region"}),
+    ("plain-hints-part", {"hints": True, "spread": "part"}),
+    ("locked-hints-part", {"mode": "locked", "hints": True, "spread": "part"}),
 )
 
 
@@ -140,12 +146,24 @@ def test_outputs_match_the_recorded_ones(samples_dir: Path) -> None:
             assert diff.mean() < 1.5 and np.percentile(diff, 99) < 24, (key, diff.mean())
 
 
-def record() -> None:
-    """Write ``golden/outputs.json`` from the current code (an intended change of behaviour only)."""
+def record(only_new: bool = False) -> None:
+    """Write ``golden/outputs.json`` from the current code (an intended change of behaviour
+    only); ``only_new``: keep every recorded case as it is and add the cases not recorded yet."""
     if not SAMPLES.is_dir():
         sys.exit(f"no samples at {SAMPLES}")
     GOLDEN.parent.mkdir(exist_ok=True)
     cases, thumbs = _run_all(SAMPLES)
+    if only_new and GOLDEN.is_file():
+        old = json.loads(GOLDEN.read_text())
+        if old["machine"] != _fingerprint():
+            sys.exit(f"recorded on {old['machine']}; adding cases needs that machine")
+        changed = [k for k, v in old["cases"].items() if k in cases and cases[k]["sha256"] != v["sha256"]]
+        if changed:
+            sys.exit(f"recorded cases changed: {', '.join(changed)}")
+        with np.load(THUMBS, allow_pickle=False) as npz:
+            old_thumbs = {key.replace("|", "/"): npz[key] for key in npz.files}
+        cases = {**cases, **old["cases"]}
+        thumbs = {**thumbs, **old_thumbs}
     data = {"machine": _fingerprint(), "cases": cases}
     GOLDEN.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     np.savez_compressed(THUMBS, **{key.replace("/", "|"): value for key, value in thumbs.items()})
@@ -153,4 +171,4 @@ def record() -> None:
 
 
 if __name__ == "__main__":
-    record()
+    record(only_new="--add" in sys.argv[1:])

@@ -120,7 +120,7 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     assert d["mode_tip"] == d["mode_help"] and "flats" in d["mode_help"]
     assert d["size_enabled"] is True and d["size_text"] == "model's own"
     assert d["layers_checked"] is True
-    assert d["offered"] == ["gap", "layers", "mode", "working_size"]
+    assert d["offered"] == ["gap", "layers", "mode", "spread", "working_size"]
     if d["published"]:
         from ganime_core.options import ColorizeOptions
 
@@ -128,7 +128,7 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
         assert d["gap_help"] == core["gap"]["help"] and d["mode_help"] == core["mode"]["help"]
     for gap in ("0", "64"):
         sent = d["sent"][gap]
-        assert sent["extra"] == {"gap": int(gap)} and sent["mode"] == "plain"  # size: unset
+        assert sent["extra"] == {"gap": int(gap), "spread": "part"} and sent["mode"] == "plain"  # size: unset
         assert sent["layers"] == ["Colour", "Flats", "Shading", "Lines"]  # bottom first; accepted
     down = v["docker_down"]
     assert "not running" in down["status"] and "ganime serve" in down["status"]
