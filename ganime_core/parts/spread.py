@@ -25,7 +25,7 @@ from ganime_core.regions.segment import Regions
 from .features import region_colours, region_shape, seed_features
 
 #: P(same part) from which a region joins a hint's part (chosen by measurement: ``training.parts_eval``).
-THRESHOLD = 0.7
+THRESHOLD = 0.85
 #: A region that does not touch its hint's part (through regions that join it) needs this much:
 #: the second eye, the other sleeve.
 APART_THRESHOLD = 0.9
