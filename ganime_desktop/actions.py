@@ -249,6 +249,7 @@ def build_toolbars(win: MainWindow, a: dict[str, QAction]) -> ToolbarWidgets:
     opts.addWidget(opacity)
     opts.addSeparator()
     gap, gap_value = _gap_slider(opts)
+    win.addToolBarBreak()  # the brush and gap controls on a row of their own: all fit 1280 px
     win.addToolBar(opts)
     return ToolbarWidgets(button, mode_box, size_box, spread_box, opacity, gap, gap_value)
 

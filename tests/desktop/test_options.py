@@ -144,3 +144,17 @@ def test_the_spread_box_sets_what_a_hint_colours_and_is_kept(make_window, qtbot)
     assert jobs[-1].options.spread == "region"
     again = make_window()  # the same settings store
     assert again.findChild(QComboBox, "spread_box").currentData() == "region"
+
+
+def test_every_toolbar_control_is_visible_at_1280_by_800(make_window, qtbot) -> None:
+    from PySide6.QtWidgets import QComboBox, QSlider, QToolBar
+
+    win = make_window()
+    win.resize(1280, 800)
+    qtbot.waitUntil(lambda: win.width() == 1280)
+    for bar in win.findChildren(QToolBar):
+        for widget in (bar.widgetForAction(a) for a in bar.actions()):
+            if widget is not None and not widget.isVisible():
+                raise AssertionError(f"{bar.objectName()}: {type(widget).__name__} hidden in the overflow")
+    assert win.findChild(QSlider, "gap_slider").isVisible()
+    assert win.findChild(QComboBox, "spread_box").isVisible()
