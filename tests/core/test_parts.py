@@ -175,3 +175,20 @@ def test_a_part_model_for_other_features_is_refused(tmp_path: Path) -> None:
               metadata={"format": "ganime-parts", "features": '["dL", "da", "db"]'})
     with pytest.raises(WeightsError, match="other features"):
         load_part_model(tmp_path / "old.safetensors")
+
+
+@pytest.mark.slow
+def test_on_the_real_pairs_a_dot_colours_more_of_its_part_with_little_leak(samples_dir: Path) -> None:
+    """The shipped colour and part models on the four real sketch/colour pairs (the measure of
+    ``training.parts_eval``): the part covers clearly more than the hint's regions, leaking little."""
+    from ganime_core.api import Colorizer
+    from training.parts_eval import cases, score_case
+
+    colorizer = Colorizer.load(device="cpu", precision="fp32", memory_format="contiguous")
+    assert colorizer.parts is not None, "the bundled part model is missing"
+    variants = {"region": {"spread": "region"}, "part": {"spread": "part"}}
+    rows = [r for c in cases("", 0, str(samples_dir))["pairs"] if (r := score_case(colorizer, c, variants))]
+    assert len(rows) == 4
+    mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+    assert mean["part/coverage"] >= mean["region/coverage"] + 0.05, mean
+    assert mean["part/leak"] <= 0.03, mean
