@@ -36,12 +36,13 @@ from ganime_core.inputs.palettes import PaletteLike, ReferenceLike, palette_of
 from ganime_core.io.imageio import LoadedImage, from_array, load_image
 from ganime_core.models.protocol import code_dim
 from ganime_core.models.registry import as_generator
+from ganime_core.parts.features import region_colours
 from ganime_core.parts.model import PartModel, load_part_model
 from ganime_core.parts.spread import APART_THRESHOLD as PART_APART
 from ganime_core.parts.spread import THRESHOLD as PART_THRESHOLD
 from ganime_core.parts.spread import join_probabilities, spread_claims
 from ganime_core.post.hint_scope import region_lab
-from ganime_core.post.steps import Picture, run_steps
+from ganime_core.post.steps import PartClaims, Picture, run_steps
 from ganime_core.post.upsample import EdgePlan, plan_edges
 from ganime_core.regions.cache import SHARED, content_key
 from ganime_core.regions.compose import RegionLayers
@@ -118,6 +119,7 @@ class Colorizer:
         self._unhinted: tuple[tuple, np.ndarray, np.ndarray] | None = None
         self._lines_cache: tuple[str, np.ndarray] | None = None
         self._plan_cache: tuple[str, EdgePlan] | None = None
+        self._unhinted_parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None  # its region colours
         self.parts: PartModel | None = _bundled_parts()
         self.part_threshold = PART_THRESHOLD  # P(same part) from which a region joins a hint's part
         self.part_apart = PART_APART  # ... and without touching it
@@ -208,41 +210,42 @@ class Colorizer:
 
     def _network_pass(self, opts: ColorizeOptions, page: Page, hints: HintRaster | None,
                       guide: np.ndarray | None) -> Picture:
-        """The network's colour at the working size, with what the steps need around it."""
+        """The network's colour at the working size, with what the steps need around it: with
+        ``spread="part"``, the regions of each hint's part (``ganime_core.parts``), judged from
+        this one answer of the network to the hints, and the dense hints grown over them."""
         new_inputs = "dense_mask" in self.channels  # models of the first design stay bit-identical
         regions = page.regions_small() if new_inputs else None
-        dense, y = None, None
+        dense, claims = None, None
         if regions is not None and hints is not None:
-            claims, y = self._part_claims(opts, page, regions, hints, guide)
+            claims = hint_claims(regions, hints)
             dense = spread_hints(regions, hints, claims=claims)
-            if claims is not None:
-                y = None  # the part changed the dense hints: the network answers them anew
-        if y is None:
-            x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
-            y = decode_output_u8(self.predict(x, code), page.h, page.w)
+        x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
+        y = decode_output_u8(self.predict(x, code), page.h, page.w)
+        part = None
+        if claims is not None and regions is not None and hints is not None:
+            part = self._part(opts, page, regions, claims, y, guide)
+            if part is not None:
+                dense = spread_hints(regions, hints, claims=(claims[0] | part.joined, part.colours))
         return Picture(options=opts, page=page, colour=y, regions=regions, hints=hints, dense=dense,
-                       guide=guide, guided=bool(self.code_dim),
+                       part=part, guide=guide, guided=bool(self.code_dim),
                        unhinted=lambda: self._unhinted_pass(page, regions, guide),
                        edge_plan=lambda: self._edge_plan(page))
 
-    def _part_claims(self, opts: ColorizeOptions, page: Page, regions: Regions, hints: HintRaster,
-                     guide: np.ndarray | None) -> tuple[tuple[np.ndarray, np.ndarray] | None, np.ndarray | None]:
-        """(the hints' claims carried over their whole parts, ``ganime_core.parts``, or None when
-        nothing joins; the network's answer to the hints as they are, or None when it was not
-        needed: ``spread="region"``, no part model, no claim)."""
-        if opts.spread != "part" or self.parts is None:
-            return None, None
-        claimed, colours = hint_claims(regions, hints)
-        if not claimed.any():
-            return None, None
+    def _part(self, opts: ColorizeOptions, page: Page, regions: Regions, claims: tuple[np.ndarray, np.ndarray],
+              hinted: np.ndarray, guide: np.ndarray | None) -> PartClaims | None:
+        """The regions that join the hints' parts, or None (``spread="region"``, no part model,
+        no claim, nothing joins)."""
+        claimed, colours = claims
+        if opts.spread != "part" or self.parts is None or not claimed.any():
+            return None
         unhinted, _ = self._unhinted_pass(page, regions, guide)
-        x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws,
-                                   dense=spread_hints(regions, hints, claims=(claimed, colours)))
-        hinted = decode_output_u8(self.predict(x, code), page.h, page.w)
-        joins = join_probabilities(regions, unhinted, hinted, claimed, colours, self.parts)
-        grown, grown_colours, _ = spread_claims(joins, regions, claimed, colours, threshold=self.part_threshold,
-                                                apart=self.part_apart)
-        return (None if (grown == claimed).all() else (grown, grown_colours)), hinted
+        if self._unhinted_parts is None or self._unhinted_parts[0] is not unhinted:
+            self._unhinted_parts = (unhinted, region_colours(regions, unhinted))
+        joins = join_probabilities(regions, self._unhinted_parts[1], hinted, claimed, colours, self.parts)
+        grown, grown_colours, confidence = spread_claims(joins, regions, claimed, colours,
+                                                         threshold=self.part_threshold, apart=self.part_apart)
+        joined = grown & ~claimed
+        return PartClaims(joined, grown_colours, confidence) if joined.any() else None
 
     def _unhinted_pass(self, page: Page, regions: Regions | None, guide: np.ndarray | None
                        ) -> tuple[np.ndarray, np.ndarray]:

@@ -105,8 +105,10 @@ def region_colours(regions: Regions, rgb: np.ndarray) -> tuple[np.ndarray, np.nd
     inner = (regions.ink_distance > OFF_LINE_PX).ravel()
     channels = lab8_channels(rgb)
     med = median_per_label([c[inner] for c in channels], labels[inner], regions.n)
-    every = median_per_label(channels, labels, regions.n)
-    med = np.where(med[:, :1] < 0, every, med)
+    thin = med[:, 0] < 0  # no pixel away from the lines: all of the region's pixels
+    if thin[1:].any():
+        sel = np.take(thin, labels)
+        med[thin] = median_per_label([c[sel] for c in channels], labels[sel], regions.n)[thin]
     lab = lab8_to_lab(np.where(med < 0, WHITE_LAB8, med)).astype(np.float64)
     light = channels[0].astype(np.float64) * (100.0 / 255.0)
     dev = np.abs(light - lab[labels, 0])

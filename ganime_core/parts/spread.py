@@ -50,15 +50,16 @@ def pack(colours: np.ndarray) -> np.ndarray:
     return (c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2]
 
 
-def join_probabilities(regions: Regions, unhinted: np.ndarray, hinted: np.ndarray, claimed: np.ndarray,
-                       colours: np.ndarray, model: SamePart) -> Joins:
+def join_probabilities(regions: Regions, unhinted: np.ndarray | tuple[np.ndarray, np.ndarray],
+                       hinted: np.ndarray, claimed: np.ndarray, colours: np.ndarray, model: SamePart) -> Joins:
     """The part model's P for every region and every hint colour of the ``claimed`` regions.
 
     ``unhinted`` / ``hinted``: the network's colour without and with the hints (uint8, the
-    regions' size); ``claimed`` (n+1,) bool and ``colours`` (n+1, 3) uint8: the hints' claims.
+    regions' size; ``unhinted`` may be given as its ``region_colours`` already, which change only
+    with the sketch); ``claimed`` (n+1,) bool and ``colours`` (n+1, 3) uint8: the hints' claims.
     """
     shape = region_shape(regions)
-    lab0 = region_colours(regions, unhinted)
+    lab0 = region_colours(regions, unhinted) if isinstance(unhinted, np.ndarray) else unhinted
     lab1, _ = region_colours(regions, hinted)
     keys = pack(colours)
     hint_keys = np.unique(keys[claimed])

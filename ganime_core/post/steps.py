@@ -8,7 +8,7 @@ colour, the region layers, the final image). Each :class:`Step` declares the fie
 step is one module and one line in :data:`STEPS`; ``tests/core/test_steps.py`` checks that
 every step touches only the fields it declares and reads only what is set before it runs.
 
-    network colour --> hint scope --> paper --> holes --> clean --> guide
+    network colour --> hint scope --> part colour --> paper --> holes --> clean --> guide
                    --> upsample (full size) --> region modes (flats / locked) --> lines
 """
 
@@ -21,13 +21,14 @@ from typing import Final, Protocol
 import cv2
 import numpy as np
 
-from ganime_core.imageops import multiply_u8
+from ganime_core.imageops import multiply_u8, paint_labels
 from ganime_core.inputs.hints import HintRaster
 from ganime_core.inputs.page import Page
 from ganime_core.options import ColorizeOptions
 from ganime_core.regions.compose import RegionLayers, compose
 from ganime_core.regions.queries import raster_claims
 from ganime_core.regions.segment import Regions
+from ganime_core.regions.shading import shading_from
 
 from .clean import clean_colour
 from .hint_scope import scope_hints
@@ -40,6 +41,17 @@ from .upsample import EdgePlan, upsample_colour
 UnhintedPass = Callable[[], tuple[np.ndarray, np.ndarray]]
 
 
+@dataclass(frozen=True)
+class PartClaims:
+    """The regions that joined a hint's part (``ganime_core.parts``), per label of the
+    working-size regions: ``joined`` (n+1,) bool, ``colours`` (n+1, 3) uint8 (the hint's),
+    ``confidence`` (n+1,) the part model's."""
+
+    joined: np.ndarray
+    colours: np.ndarray
+    confidence: np.ndarray
+
+
 @dataclass
 class Picture:
     """One picture on its way through the steps (working size = the network's, full = the input's)."""
@@ -49,7 +61,8 @@ class Picture:
     colour: np.ndarray  # uint8 hxwx3 at the working size: the network's, then each step's
     regions: Regions | None = None  # at the working size; None for models of the first design
     hints: HintRaster | None = None  # at the working size
-    dense: HintRaster | None = None  # the hints spread over their regions (working size)
+    dense: HintRaster | None = None  # the hints spread over their regions, or parts (working size)
+    part: PartClaims | None = None  # the regions that joined a hint's part
     full_hints: HintRaster | None = None  # at full size, for the region modes
     guide: np.ndarray | None = None  # the colour guide's Lab+weight palette
     guided: bool = False  # the model takes a colour code
@@ -67,7 +80,7 @@ class Picture:
 
 
 #: Fields set before the first step runs; every other field is written by a step.
-INPUTS: Final = ("options", "page", "colour", "regions", "hints", "dense", "full_hints", "guide",
+INPUTS: Final = ("options", "page", "colour", "regions", "hints", "dense", "part", "full_hints", "guide",
                  "guided", "unhinted", "edge_plan")
 
 
@@ -103,6 +116,28 @@ class HintScope:
         unhinted, unhinted_lab = pic.unhinted()
         pic.colour = scope_hints(pic.colour, unhinted, pic.regions, hint_colours(pic.hints), pic.claimed,
                                  unhinted_lab=unhinted_lab)
+
+
+class PartColour:
+    """The regions that joined a hint's part take the hint's colour with the network's shading
+    (the flat colour times the network's light and shadow in each region, as locked mode
+    does), so the whole part reads as one colour in every mode."""
+
+    name = "part colour"
+    reads = ("regions", "part", "colour")
+    writes = ("colour",)
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.regions is not None and pic.part is not None
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.regions is not None and pic.part is not None
+        labels = pic.regions.labels
+        where = np.take(pic.part.joined, labels)
+        painted = multiply_u8(paint_labels(pic.part.colours, labels), shading_from(pic.regions, pic.colour))
+        out = pic.colour.copy()
+        cv2.copyTo(painted, where.view(np.uint8), out)
+        pic.colour = out
 
 
 class KeepPaper:
@@ -232,7 +267,7 @@ class Lines:
 
 
 #: The pipeline after the network, in order.
-STEPS: Final[tuple[Step, ...]] = (HintScope(), KeepPaper(), FillHoles(), Clean(), Guide(),
+STEPS: Final[tuple[Step, ...]] = (HintScope(), PartColour(), KeepPaper(), FillHoles(), Clean(), Guide(),
                                   Upsample(), RegionModes(), Lines())
 
 

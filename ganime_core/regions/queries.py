@@ -218,9 +218,10 @@ def raster_claims(regions: Regions, raster: HintRaster, share: float = 0.5) -> t
     n = regions.n
     claimed = np.zeros(n + 1, bool)
     colours = np.zeros((n + 1, 3), np.uint8)
-    raster = check_hints(raster, regions.labels.shape)
-    if raster is None:
+    sized = check_hints(raster, regions.labels.shape)
+    if sized is None:
         return claimed, colours
+    raster = sized
     inner = regions.ink_distance > 0
     labels = regions.labels
     total = np.bincount(labels[inner], minlength=n + 1)
