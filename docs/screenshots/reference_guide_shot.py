@@ -10,11 +10,9 @@ import importlib.util
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "data" / "samples"
@@ -25,19 +23,8 @@ spec.loader.exec_module(ts)
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="ganime-ref-"))
-    app = QApplication(sys.argv[:1])
-    from ganime_desktop.main_window import MainWindow
-    from ganime_desktop.qt_util import app_icon
+    app, win, tmp = ts.open_window("ganime-ref-", "plain")
     from ganime_desktop.tools import Tool
-
-    app.setWindowIcon(app_icon())
-    store = QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)
-    store.setValue("auto_regen", False)
-    store.setValue("color_mode", "plain")
-    win = MainWindow(store, tmp / "recovery")
-    win.setGeometry(0, 0, 1400, 900)
-    win.show()
 
     def paint() -> None:
         win.files.open_path(SAMPLES / "lineart_1.png")

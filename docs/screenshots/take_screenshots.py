@@ -43,24 +43,31 @@ def grab(name: str) -> None:
     print("saved", path, flush=True)
 
 
-def main() -> int:
-    model = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    tmp = Path(tempfile.mkdtemp(prefix="ganime-shots-"))
+def open_window(prefix: str, mode: str, model: Path | None = None):
+    """(the application, a shown 1400x900 main window with fresh settings, their temporary folder)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     app = QApplication(sys.argv[:1])
     from ganime_desktop.main_window import MainWindow
     from ganime_desktop.qt_util import app_icon
-    from ganime_desktop.tools import Tool
-    from ganime_desktop.widgets.settings_dialog import SettingsDialog
 
     app.setWindowIcon(app_icon())
     store = QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)
     store.setValue("auto_regen", False)
-    store.setValue("color_mode", "locked")
+    store.setValue("color_mode", mode)
     if model is not None:
         store.setValue("model_path", str(model))
     win = MainWindow(store, tmp / "recovery")
     win.setGeometry(0, 0, 1400, 900)
     win.show()
+    return app, win, tmp
+
+
+def main() -> int:
+    model = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    app, win, tmp = open_window("ganime-shots-", "locked", model)
+    from ganime_desktop.tools import Tool
+    from ganime_desktop.widgets.settings_dialog import SettingsDialog
+
     steps: list[tuple[int, Callable[[], None]]] = []
 
     def paint_hints() -> None:

@@ -126,17 +126,23 @@ def hint_claims(regions: Regions, hints: HintRaster | None, *, min_pixels: int =
     kept = keep[inv.ravel()]
     if not kept.any():
         return claimed, colours
-    rgb = hints.rgb[sel][kept].astype(np.int64)
-    key = (lab[kept] << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    b_lab, b_rgb = _most_common_colour(lab[kept], hints.rgb[sel][kept])
+    claimed[b_lab] = True
+    colours[b_lab] = b_rgb
+    return claimed, colours
+
+
+def _most_common_colour(labels: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct labels, (k, 3) uint8 the most common colour of each) of pixels given as
+    (m,) labels and (m, 3) uint8 colours."""
+    c = rgb.astype(np.int64)
+    key = (labels.astype(np.int64) << 24) | (c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2]
     keys, counts = np.unique(key, return_counts=True)
     key_lab = keys >> 24
     order = np.lexsort((counts, key_lab))  # by region, then count ascending
-    last = np.r_[key_lab[order][1:] != key_lab[order][:-1], True]
-    best = keys[order[last]]  # the most common colour of each claimed region
-    b_lab = best >> 24
-    claimed[b_lab] = True
-    colours[b_lab] = np.stack([(best >> 16) & 255, (best >> 8) & 255, best & 255], 1)
-    return claimed, colours
+    last = np.r_[key_lab[order][1:] != key_lab[order][:-1], True] if len(keys) else np.zeros(0, bool)
+    best = keys[order[last]]
+    return best >> 24, np.stack([(best >> 16) & 255, (best >> 8) & 255, best & 255], 1).astype(np.uint8)
 
 
 def _lab(palette: np.ndarray) -> np.ndarray:
@@ -228,16 +234,9 @@ def raster_claims(regions: Regions, raster: HintRaster, share: float = 0.5) -> t
     sel = inner & raster.mask
     lab = labels[sel].astype(np.int64)
     covered = np.bincount(lab, minlength=n + 1)
-    rgb = raster.rgb[sel].astype(np.int64)
-    key = (lab << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-    keys, counts = np.unique(key, return_counts=True)
-    order = np.lexsort((counts, keys >> 24))
-    last = np.r_[(keys >> 24)[order][1:] != (keys >> 24)[order][:-1], True] if len(keys) else np.zeros(0, bool)
-    best = keys[order[last]]
-    b_lab = best >> 24
+    b_lab, b_rgb = _most_common_colour(lab, raster.rgb[sel])
     ok = covered[b_lab] >= share * np.maximum(total[b_lab], 1)
-    best, b_lab = best[ok], b_lab[ok]
-    claimed[b_lab] = True
-    colours[b_lab] = np.stack([(best >> 16) & 255, (best >> 8) & 255, best & 255], 1)
+    claimed[b_lab[ok]] = True
+    colours[b_lab[ok]] = b_rgb[ok]
     claimed[0] = False
     return claimed, colours
