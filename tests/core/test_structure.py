@@ -93,7 +93,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 def test_no_source_file_over_400_lines() -> None:
     long = []
-    for folder in ("ganime_core", "ganime_desktop", "krita_plugin", "training", "bench"):
+    for folder in ("ganime_core", "ganime_desktop", "krita_plugin", "training", "bench", "tests", "docs"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             n = len(path.read_text().splitlines())
             if n > MAX_LINES:
