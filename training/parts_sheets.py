@@ -29,7 +29,7 @@ HAIR = {
     "003_sketch": [(0.49, 0.06), (0.53, 0.07)],
     "004_sketch": [(0.48, 0.16), (0.55, 0.18)],
 }
-TILE = 256
+TILE = 205
 
 
 def _tile(rgb: np.ndarray) -> np.ndarray:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         colorizer.parts = load_part_model(args.parts)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(out), cv2.cvtColor(sheet(colorizer), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    cv2.imwrite(str(out), cv2.cvtColor(sheet(colorizer), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
     print(out)
     return 0
 
