@@ -181,8 +181,9 @@ class Colorizer:
         ``options`` (:class:`ganime_core.options.ColorizeOptions`; default: the defaults) say
         how: the colour ``mode`` (``plain``: the network's colour; ``flats``: one exact colour
         per closed region, hints claim whole regions; ``locked``: flats with the network's
-        shading), the ``lines``, the ``gap`` closed when cutting regions (px at full size), the
-        ``working_size`` and more. Keyword ``changes`` (``mode="locked"``, ``gap=12``, ...)
+        shading), the ``spread`` of a hint (``part``: its whole part, ``ganime_core.parts``;
+        ``region``: the closed regions it touches), the ``lines``, the ``gap`` closed when cutting
+        regions (px at full size), the ``working_size`` and more. Keyword ``changes`` (``mode="locked"``, ``gap=12``, ...)
         are applied over ``options`` and validated the same way.
 
         ``hints``: strokes, a ``HintSet``, a hint raster or RGBA array, or a file. ``palette``
