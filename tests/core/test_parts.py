@@ -192,3 +192,27 @@ def test_on_the_real_pairs_a_dot_colours_more_of_its_part_with_little_leak(sampl
     mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
     assert mean["part/coverage"] >= mean["region/coverage"] + 0.05, mean
     assert mean["part/leak"] <= 0.03, mean
+
+
+def test_a_hostile_hint_of_many_colours_on_a_busy_page_still_colorizes(tiny_weights: Path) -> None:
+    """Hundreds of regions, each claimed by a hint of its own colour, with the bundled part model."""
+    from ganime_core.api import Colorizer
+
+    col = Colorizer.load(tiny_weights, device="cpu")
+    if col.parts is None:
+        pytest.skip("no bundled part model")
+    rng = np.random.default_rng(0)
+    lines = np.full((192, 192), 255, np.uint8)
+    for v in range(0, 192, 8):
+        lines[v, :] = lines[:, v] = 0  # a grid: 576 closed cells
+    hints = np.zeros((192, 192, 4), np.uint8)
+    for i in range(12):  # the upper half: a dab of its own colour in every cell
+        for j in range(24):
+            hints[8 * i + 2:8 * i + 7, 8 * j + 2:8 * j + 7] = (*rng.integers(0, 256, 3), 255)
+    from ganime_core.inputs.hints import HintRaster
+    from ganime_core.regions.queries import hint_claims
+
+    regions = col.regions_for(lines.astype(np.float32) / 255)
+    assert hint_claims(regions, HintRaster.from_rgba(hints))[0].sum() > 200  # hundreds of claims
+    out = col.colorize(lines, hints, working_size=192, mode="locked")
+    assert out.image.shape == (192, 192, 3) and out.layers is not None
