@@ -9,7 +9,7 @@ from ganime_core.imageops import median_per_label
 
 from .queries import check_color, smudge_px
 from .segment import Regions
-from .smoothing import smooth_in_regions
+from .smoothing import smooth_in_regions, smoothing_plan
 
 SHADING_MAX = 4.0
 SHADING_SIGMA = 56.0  # smoothing: the long side / this, in px
@@ -47,7 +47,10 @@ def shading_from(regions: Regions, color: np.ndarray, *,
     ratio = (y.astype(np.float32) + 1.0) / (ref[labels] + 1.0)
     weight = np.where(inner, 1.0, np.where(dist > 0, 0.02, 0.0)).astype(np.float32)
     sigma = max(h, w) / SHADING_SIGMA if sigma is None else sigma
-    smoothed, support = smooth_in_regions(ratio, weight, labels, regions.n, max(sigma / f, 0.5))
+    step_sigma = max(sigma / f, 0.5)
+    plan = regions.memo(("shading_plan", f, step_sigma),  # the regions' alone: made once per picture
+                        lambda: smoothing_plan(labels, regions.n, step_sigma))
+    smoothed, support = smooth_in_regions(ratio, weight, labels, regions.n, step_sigma, plan)
     shading = _shade(smoothed)
     shading[support <= 1e-6] = 1.0
     if neutral is not None and neutral.any():
