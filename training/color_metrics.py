@@ -68,7 +68,7 @@ def paper_mask(lines: np.ndarray, target: np.ndarray | None = None,
                regions: Regions | None = None) -> np.ndarray:
     """bool HxW: the page far from lines (white in ``target`` if given).
 
-    The page is what the app treats as the page (``dense_hints.open_regions``: a region that
+    The page is what the app treats as the page (``regions.queries.open_regions``: a region that
     touches the border and covers more than a fifth of the picture) and, given the ground truth,
     mostly white there. A white collar or sleeve cut by the frame of a full-bleed picture is
     the character's, not the page, and is not counted.

@@ -51,7 +51,7 @@ def test_gap_closing_and_a_barrier_each_keep_the_hint_inside(colorizer: Colorize
     sketch = _open_box()
     open_ = colorizer.colorize(sketch, HINT, mode="flats", gap=0)
     # the 9-px gap joins the box to the page: the hint colours only its own neighbourhood
-    # (dense_hints.open_reach), neither the whole box nor the page
+    # (regions.queries.open_reach), neither the whole box nor the page
     assert not _fills_inside(open_) and not _leaks(open_)
     assert np.all(open_.color[370:390, 370:390] == GREEN)
     closed = colorizer.colorize(sketch, HINT, mode="flats", gap=12)
