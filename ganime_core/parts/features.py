@@ -98,9 +98,9 @@ def _touching(labels: np.ndarray, ink: np.ndarray, n: int) -> tuple[np.ndarray, 
     return pairs, counts.astype(np.float64), off_ink / np.maximum(counts, 1)
 
 
-def region_colours(regions: Regions, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def region_colours(regions: Regions, rgb: np.ndarray, *, spread: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """((n+1, 3) float Lab median of uint8 ``rgb`` per region away from the lines, (n+1,) its
-    spread: the mean absolute deviation of L around it)."""
+    spread: the mean absolute deviation of L around it; zeros with ``spread=False``)."""
     labels = regions.labels.ravel()
     inner = (regions.ink_distance > OFF_LINE_PX).ravel()
     channels = lab8_channels(rgb)
@@ -110,11 +110,12 @@ def region_colours(regions: Regions, rgb: np.ndarray) -> tuple[np.ndarray, np.nd
         sel = np.take(thin, labels)
         med[thin] = median_per_label([c[sel] for c in channels], labels[sel], regions.n)[thin]
     lab = lab8_to_lab(np.where(med < 0, WHITE_LAB8, med)).astype(np.float64)
+    if not spread:
+        return lab, np.zeros(regions.n + 1)
     light = channels[0].astype(np.float64) * (100.0 / 255.0)
     dev = np.abs(light - lab[labels, 0])
     count = np.maximum(np.bincount(labels, minlength=regions.n + 1), 1)
-    spread = np.bincount(labels, weights=dev, minlength=regions.n + 1) / count
-    return lab, spread
+    return lab, np.bincount(labels, weights=dev, minlength=regions.n + 1) / count
 
 
 def candidate_pairs(shape: RegionShape) -> np.ndarray:

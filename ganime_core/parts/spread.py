@@ -60,7 +60,7 @@ def join_probabilities(regions: Regions, unhinted: np.ndarray | tuple[np.ndarray
     """
     shape = region_shape(regions)
     lab0 = region_colours(regions, unhinted) if isinstance(unhinted, np.ndarray) else unhinted
-    lab1, _ = region_colours(regions, hinted)
+    lab1, _ = region_colours(regions, hinted, spread=False)
     keys = pack(colours)
     hint_keys = np.unique(keys[claimed])
     prob = np.zeros((len(hint_keys), regions.n + 1), np.float32)
