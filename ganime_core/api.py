@@ -193,7 +193,9 @@ class Colorizer:
         input's full size, a grey / RGBA array or a PNG path (opaque dark pixels are barrier).
         The steps after the network are those of ``ganime_core.post.steps.STEPS``.
         """
-        opts = (options or ColorizeOptions()).replace(**changes) if changes else (options or ColorizeOptions())
+        opts = options or ColorizeOptions()
+        if changes:
+            opts = opts.replace(**changes)
         t0 = time.perf_counter()
         img = _as_image(line_art)
         page = self._page(img, int(opts.working_size or self.info.working_size), barriers, opts.gap)
