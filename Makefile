@@ -89,13 +89,13 @@ train: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.train $(ARGS)
 
 # The part model (which regions one hint colours): rows cached in runs/parts, resumable with
-# ARGS=--resume; exported to resources/models/parts.safetensors.
+# ARGS=--resume; exported to ganime_core/resources/models/parts.safetensors.
 train-parts: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts --out runs/parts --export $(ARGS)
 
 export: $(STAMP)
-	$(PY) -m training.export runs/default/checkpoint.pt -o resources/models/default.safetensors \
-	  --model-card resources/models/MODEL_CARD.md
+	$(PY) -m training.export runs/default/checkpoint.pt -o ganime_core/resources/models/default.safetensors \
+	  --model-card ganime_core/resources/models/MODEL_CARD.md
 
 evaluate: $(STAMP)
 	$(PY) -m training.evaluate --data ../shared/data/train_color --split val --limit 200 --out runs/eval-val

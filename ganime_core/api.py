@@ -128,7 +128,7 @@ class Colorizer:
     def load(cls, weights: str | Path | None = None, device: str = "auto", *,
              sha256: str | None = None, precision: str = "auto", memory_format: str = "auto",
              threads: int | None = None) -> Colorizer:
-        """Load a weights file (default: ``resources/models/default.safetensors``).
+        """Load a weights file (default: ``ganime_core/resources/models/default.safetensors``).
 
         ``threads``: CPU threads for inference (default: torch's, one per core).
         ``precision`` / ``memory_format``: see :class:`Colorizer` (``auto`` = measured and cached).

@@ -28,7 +28,7 @@ class WeightsError(GanimeError):
 
 
 class NoDefaultModelError(WeightsError):
-    """No default model is installed in ``resources/models``."""
+    """No default model is installed in ``ganime_core/resources/models``."""
 
 
 class DeviceError(GanimeError):

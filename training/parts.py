@@ -6,7 +6,7 @@
 2. A small MLP on the standardised pair features, binary cross-entropy with the classes
    balanced, Adam; the validation pairs (from the validation split) choose the epoch kept.
    Checkpoint ``OUT/checkpoint.safetensors`` after every epoch (resumable).
-3. ``--export PATH`` writes the kept model (default ``resources/models/parts.safetensors``).
+3. ``--export PATH`` writes the kept model (default ``ganime_core/resources/models/parts.safetensors``).
 
 Uses the GPU when there is one (``--device``); the rows are made on the CPU.
 """

@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue from OUT/checkpoint.pt (its config is used; flags given here override it)")
     p.add_argument("--init", default=None, metavar="WEIGHTS",
                    help="fine-tune: start from a checkpoint.pt (G and D) or a .safetensors model (G), "
-                        "e.g. resources/models/default.safetensors, with fresh optimisers")
+                        "e.g. ganime_core/resources/models/default.safetensors, with fresh optimisers")
     p.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
     add_config_arguments(p)
     return p

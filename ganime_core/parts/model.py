@@ -5,7 +5,7 @@ in the artist's colouring), from the pair's description and the network's answer
 A small MLP (standardised features -> two hidden ReLU layers -> one logit), trained by
 ``training.parts`` on training pictures, every picture its own label (no annotation). It runs
 in numpy: no torch at inference, a few milliseconds for the pairs of a 512 px page. Stored as a
-safetensors file with its metadata (no pickle), ``resources/models/parts.safetensors``.
+safetensors file with its metadata (no pickle), ``ganime_core/resources/models/parts.safetensors``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ganime_core.io.jsonsafe import parse_json, short
 
 FORMAT = "ganime-weights"
 FORMAT_VERSION = 1
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "models"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "models"  # package data
 DEFAULT_WEIGHTS = RESOURCES / "default.safetensors"
 MAX_CONFIG_INT = 4096  # no generator hyper-parameter is near this; larger means a hostile file
 WORKING_SIZES = (16, 16384)
