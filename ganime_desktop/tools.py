@@ -19,8 +19,9 @@ from ganime_core.errors import GanimeError
 from ganime_core.inputs.barriers import Barrier
 from ganime_core.inputs.hints import Stroke
 
+from .clipping import clip_polyline, clip_segment, inside
 from .colour_names import hint_stroke_text
-from .commands import LineStrokeCommand, SetBarriersCommand, add_hint
+from .commands import LineStrokeCommand, SetBarriersCommand, SetHintsCommand
 from .document import Document
 from .painting import crop, draw_segment, segment_box
 
@@ -111,6 +112,7 @@ class ToolController:
         self.pressures: list[float] = []
         self._tablet = False
         self._stroke_id = 0
+        self._painted = False  # the pen stroke under way has changed a pixel
         self._active: Tool | None = None
 
     def set_document(self, doc: Document) -> None:
@@ -124,11 +126,16 @@ class ToolController:
     # -- events --------------------------------------------------------------------------------
 
     def press(self, x: float, y: float, pressure: float = 1.0, tablet: bool = False) -> None:
+        """A press; outside the picture a click picks and fills nothing, and a stroke starts
+        there only to be clipped to the picture when it ends (nothing outside is kept)."""
         if self.doc is None:
             return
         tool = self.brush.tool
+        if tool in (Tool.EYEDROPPER, Tool.BUCKET) and not inside(x, y, *self.doc.size):
+            return
         self._active = tool
         self._tablet = tablet
+        self._painted = False
         self.pending, self.pressures = [(x, y)], [pressure]
         if tool in (Tool.PEN, Tool.ERASER):
             self._stroke_id = next(self._serials)
@@ -166,7 +173,7 @@ class ToolController:
             self._commit_hint(tool, points, pressures)
         elif tool == Tool.BARRIER:
             self._commit_barrier(points)
-        if tool in (Tool.PEN, Tool.ERASER) and self.on_edit_finished:
+        if tool in (Tool.PEN, Tool.ERASER) and self._painted and self.on_edit_finished:
             self.on_edit_finished()
 
     def cancel(self) -> None:
@@ -181,6 +188,12 @@ class ToolController:
         assert doc is not None
         radius = self.brush.sizes[self._active or Tool.PEN] / 2 * max(0.05, min(1.0, pressure))
         w, h = doc.size
+        span = clip_segment(p0, p1, w, h)  # the centre line stays on the picture
+        if span is None:
+            return
+        d = (p1[0] - p0[0], p1[1] - p0[1])
+        p0, p1 = ((p0[0] + d[0] * span[0], p0[1] + d[1] * span[0]),
+                  (p0[0] + d[0] * span[1], p0[1] + d[1] * span[1]))
         box = segment_box(p0, p1, radius, w, h)
         if box is None:
             return
@@ -189,23 +202,30 @@ class ToolController:
         draw_segment(doc.lines, p0, p1, radius, color)
         text = "Erase lines" if self._active == Tool.ERASER else "Pen stroke"
         self.stack.push(LineStrokeCommand(doc, self._stroke_id, box, before, text))
+        self._painted = True
         doc.touch_lines()
 
     def _commit_hint(self, tool: Tool, pending: list[tuple[float, float]],
                      pressures_in: list[float]) -> None:
+        """The stroke's pieces on the picture become hint strokes: one undo step (none when
+        the whole stroke was off the picture)."""
         doc = self.doc
         assert doc is not None
-        # quantised as the hint JSON stores them, so a saved project reads back identical
-        points = tuple((round(x, 2), round(y, 2)) for x, y in pending)
-        pressures = tuple(round(p, 4) for p in pressures_in) if self._tablet else None
-        try:
-            stroke = Stroke(points=points, color=self.brush.color,
-                            width=round(self.brush.sizes[tool], 3), pressures=pressures,
-                            erase=tool == Tool.HINT_ERASER)
-        except GanimeError as exc:
-            log.warning("dropping invalid hint stroke: %s", exc)
+        strokes: list[Stroke] = []
+        for points_in, pressures_piece in clip_polyline(pending, pressures_in, *doc.size):
+            # quantised as the hint JSON stores them, so a saved project reads back identical
+            points = tuple((round(x, 2), round(y, 2)) for x, y in points_in)
+            pressures = tuple(round(p, 4) for p in pressures_piece) if self._tablet else None
+            try:
+                strokes.append(Stroke(points=points, color=self.brush.color,
+                                      width=round(self.brush.sizes[tool], 3), pressures=pressures,
+                                      erase=tool == Tool.HINT_ERASER))
+            except GanimeError as exc:
+                log.warning("dropping invalid hint stroke: %s", exc)
+        if not strokes:
             return
-        self.stack.push(add_hint(doc, stroke, hint_stroke_text(stroke.color, stroke.erase)))
+        text = hint_stroke_text(strokes[0].color, strokes[0].erase)
+        self.stack.push(SetHintsCommand(doc, doc.hints + tuple(strokes), text))
         if self.on_edit_finished:
             self.on_edit_finished()
 
@@ -221,13 +241,16 @@ class ToolController:
     def _commit_barrier(self, pending: list[tuple[float, float]]) -> None:
         doc = self.doc
         assert doc is not None
-        points = tuple((round(x, 2), round(y, 2)) for x, y in pending)
-        try:
-            barrier = Barrier(points=points, width=round(self.brush.sizes[Tool.BARRIER], 3))
-        except (GanimeError, ValueError) as exc:
-            log.warning("dropping invalid barrier stroke: %s", exc)
+        barriers: list[Barrier] = []
+        for piece, _ in clip_polyline(pending, [], *doc.size):
+            points = tuple((round(x, 2), round(y, 2)) for x, y in piece)
+            try:
+                barriers.append(Barrier(points=points, width=round(self.brush.sizes[Tool.BARRIER], 3)))
+            except (GanimeError, ValueError) as exc:
+                log.warning("dropping invalid barrier stroke: %s", exc)
+        if not barriers:
             return
-        self.stack.push(SetBarriersCommand(doc, doc.barriers + (barrier,), "Barrier stroke"))
+        self.stack.push(SetBarriersCommand(doc, doc.barriers + tuple(barriers), "Barrier stroke"))
         if self.on_edit_finished:
             self.on_edit_finished()
 
