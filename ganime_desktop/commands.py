@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
@@ -132,23 +135,33 @@ def add_hint(doc: Document, stroke: Stroke, text: str = "Hint stroke") -> SetHin
 
 class ReplaceImageCommand(QUndoCommand):
     """Import a picture as the line art (paste, drop, import). Hints and barriers stay when
-    the size does."""
+    the size does and ``keep_hints`` says so; otherwise they go (and come back on undo).
+
+    ``sketch``: ``(restore, old, new)`` when the import also changes which picture the work
+    came from (the session's sketch state: the title, the dialogs' folder and names): redo calls
+    ``restore(new)``, undo ``restore(old)``.
+    """
 
     def __init__(self, doc: Document, lines: np.ndarray, alpha: np.ndarray | None,
-                 text: str = "Import image") -> None:
+                 text: str = "Import image", keep_hints: bool = True,
+                 sketch: tuple[Callable[[Any], None], Any, Any] | None = None) -> None:
         super().__init__(text)
         self.doc = doc
         self.old = (doc.lines.copy(), None if doc.alpha is None else doc.alpha.copy(), doc.hints,
                     doc.barriers)
-        same = lines.shape[:2] == doc.lines.shape[:2]
-        self.new = (lines, alpha, doc.hints if same else (), doc.barriers if same else ())
+        keep = keep_hints and lines.shape[:2] == doc.lines.shape[:2]
+        self.new = (lines, alpha, doc.hints if keep else (), doc.barriers if keep else ())
+        self.sketch = sketch
+
+    def _apply(self, state: tuple, sketch: Any) -> None:
+        lines, alpha, hints, barriers = state
+        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints,
+                               barriers)
+        if self.sketch is not None:
+            self.sketch[0](sketch)
 
     def redo(self) -> None:
-        lines, alpha, hints, barriers = self.new
-        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints,
-                               barriers)
+        self._apply(self.new, None if self.sketch is None else self.sketch[2])
 
     def undo(self) -> None:
-        lines, alpha, hints, barriers = self.old
-        self.doc.replace_image(lines.copy(), None if alpha is None else alpha.copy(), hints,
-                               barriers)
+        self._apply(self.old, None if self.sketch is None else self.sketch[1])

@@ -124,14 +124,40 @@ class FileOperations:
 
     def import_array(self, lines: np.ndarray, alpha: np.ndarray | None, name: str,
                      source: Path | None = None) -> None:
-        """Replace the line art (undoable; colorized at once when Auto is on)."""
+        """Replace the line art (undoable; colorized at once when Auto is on).
+
+        While a project is open, asks first: a new project from the picture (the project is
+        closed with the usual save prompt) or this project's new sketch, keeping the hints or
+        not (one undo step that also gives back the old sketch's name)."""
+        session = self.session
         same = lines.shape[:2] == self.doc.lines.shape[:2]
-        self.session.stack.push(ReplaceImageCommand(self.doc, lines, alpha, f"Import {name}"))
+        keep = True
+        if session.path is not None:
+            choice = self.host.prompter.import_into_project(session.name, name, same)
+            if choice.action == "new":
+                self._new_from(lines, alpha, name, source)
+                return
+            if choice.action != "replace":
+                return
+            keep = choice.keep_hints
+        had = bool(self.doc.hints or self.doc.barriers)
+        sketch = (session.restore_sketch, session.sketch, (source, name))
+        session.stack.push(ReplaceImageCommand(self.doc, lines, alpha, f"Import {name}",
+                                               keep_hints=keep, sketch=sketch))
         if not same:
             self.host.fit_view()
-        if source is not None:
-            self.session.set_sketch(source)
-        self.host.show_status(f"Imported {name} ({lines.shape[1]}×{lines.shape[0]})")
+        dropped = "; its hints and barriers were dropped" if had and not (keep and same) else ""
+        self.host.show_status(f"Imported {name} ({lines.shape[1]}×{lines.shape[0]}){dropped}")
+
+    def _new_from(self, lines: np.ndarray, alpha: np.ndarray | None, name: str,
+                  source: Path | None) -> None:
+        """A new document from an imported picture, once the open one may close."""
+        if not self.maybe_save():
+            return
+        self.session.set_document(Document(lines, alpha), None, name)
+        self.session.set_sketch(source, name)
+        self.host.schedule_regen()
+        self.host.show_status(f"New from {name} ({lines.shape[1]}×{lines.shape[0]})")
 
     def paste(self) -> None:
         cb = QGuiApplication.clipboard()
@@ -266,7 +292,8 @@ class FileOperations:
                     name = f"{source.name if source else 'untitled'} (recovered)"
                     self.session.set_document(project.doc, None, name)
                     if source is not None and source.suffix.lower() != SUFFIX:
-                        self.session.sketch_path = source  # exports are named after it again
+                        # exports are named after it again
+                        self.session.sketch_path, self.session.sketch_name = source, source.name
                     self.session.mark_unsaved()
                     self.host.show_project_warnings(name, project.warnings)
                     recovered = True
@@ -277,8 +304,8 @@ class FileOperations:
         """True when it is fine to drop the current document (saved, or the user said so)."""
         if not self.session.modified:
             return True
-        answer = self.host.prompter.save_discard_cancel(
-            "Unsaved changes", f"Save the changes to {self.session.name} before closing it?")
+        answer = self.host.prompter.save_discard_cancel("Unsaved changes",
+                                                        self.session.save_question())
         if answer == "save":
             return self.save()
         return answer == "discard"

@@ -23,7 +23,10 @@ class FakePrompter:
         self.asked: list[str] = []
         self.asked_text: list[str] = []
         self.dialogs: list[tuple[str, str, str]] = []  # (kind, title, folder or suggested path)
-        self.answers: dict[str, object] = {"ask": True, "save_discard_cancel": "discard"}
+        self.answers: dict[str, object] = {"ask": True, "save_discard_cancel": "discard",
+                                           "import_into_project": ("replace", True)}
+        self.save_questions: list[str] = []
+        self.import_questions: list[tuple[str, str, bool]] = []
         self.open_path: str | None = None
         self.save_path: str | None = None
 
@@ -40,7 +43,16 @@ class FakePrompter:
 
     def save_discard_cancel(self, title: str, text: str) -> str:
         self.asked.append(title)
+        self.save_questions.append(text)
         return str(self.answers["save_discard_cancel"])
+
+    def import_into_project(self, project: str, picture: str, can_keep: bool):
+        from ganime_desktop.prompts import ImportChoice
+
+        self.asked.append("Import into a project")
+        self.import_questions.append((project, picture, can_keep))
+        action, keep = self.answers["import_into_project"]  # type: ignore[misc]
+        return ImportChoice(action, keep)
 
     def open_file(self, title: str, _filters: str = "", folder: str = "") -> str | None:
         self.dialogs.append(("open", title, folder))

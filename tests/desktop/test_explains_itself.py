@@ -55,7 +55,7 @@ def test_importing_into_a_saved_project_updates_the_title(make_window, sketch_fi
     assert win.files.save_to(tmp_path / "scene.ganime")
     assert win.windowTitle() == "scene.ganime[*] — GANime" and not win.isWindowModified()
     win.files.import_path(sketch_file)
-    assert "scene.ganime (girl.png)" in win.windowTitle() and win.isWindowModified()
+    assert "scene.ganime (sketch girl.png)" in win.windowTitle() and win.isWindowModified()
     assert win.files.save()
     assert not win.isWindowModified() and win.path == tmp_path / "scene.ganime"
 

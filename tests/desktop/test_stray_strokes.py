@@ -15,7 +15,6 @@ from ganime_desktop.tools import Tool
 from .helpers import drag, line, widget_point
 
 
-
 def watched(win) -> list:
     """Colorize requests the window sends (Auto on, any file as the model)."""
     jobs: list = []
