@@ -37,3 +37,8 @@ class DeviceError(GanimeError):
 
 class ExportError(GanimeError):
     """Nothing to export, an unknown export format, or the export could not be written."""
+
+
+class ColourFamilyError(GanimeError):
+    """A colour-family file (the colour suggestions, ``ganime_core.suggest``) is missing or invalid;
+    the message names the file."""
