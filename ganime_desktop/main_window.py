@@ -51,6 +51,7 @@ from .recovery import RecoverySession
 from .region_worker import RegionService
 from .session import DocumentSession
 from .settings import AppSettings, default_recovery_dir, load_settings, save_settings
+from .status_line import StatusLine
 from .tools import TOOLS, BrushState, Tool, ToolController
 from .widgets.guide_panel import GuidePanel
 from .widgets.palette_dock import PaletteWidget
@@ -99,8 +100,9 @@ class MainWindow(QMainWindow):
         for dock in self._docks:
             self.menus.view.addAction(dock.toggleViewAction())
         self.bars = build_toolbars(self, a)
+        self.status_line = StatusLine(self.statusBar())  # messages, and a note that stays a while
         self.gap_control = GapControl(self.bars.gap_slider, self.bars.gap_value, self.session,
-                                      self.regions, self.canvas, self)
+                                      self.regions, self.canvas, self.status_line.note, self)
         self.fill_control = FillControl(self.session, self.regions, self.canvas, self.controller,
                                         self.statusBar(), lambda t, m: self.prompter.error(t, m),
                                         self.schedule_regen, self)
@@ -141,7 +143,7 @@ class MainWindow(QMainWindow):
         self.palette_widget.save_requested.connect(self.files.save_palette)
         self.guide_panel.reference_dropped.connect(self.guide_ops.set_reference_path)
         col = self.colorizer
-        col.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        col.status.connect(lambda text, ms: self.status_line.show(text, ms))
         col.model_state.connect(self._on_model_state)
         col.model_ready.connect(self._on_model_ready)
         col.host.busy_changed.connect(self.busy_bar.setVisible)
@@ -185,7 +187,7 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str, ms: int = 6000) -> None:
         log.info("%s", text)
-        self.statusBar().showMessage(text, ms)
+        self.status_line.show(text, ms)
 
     def dialog_parent(self) -> QWidget:
         return self
