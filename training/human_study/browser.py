@@ -11,8 +11,8 @@ import importlib.util
 import shutil
 from typing import Any
 
-INSTALL = ("apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver "
-           "&& .venv/bin/pip install selenium")
+APT = "apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver"
+PIP = ".venv/bin/pip install selenium"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 DRIVERS = ("chromedriver",)
 
@@ -27,7 +27,9 @@ def missing() -> str | None:
                                     ("selenium", importlib.util.find_spec("selenium"))) if not ok]
     if not absent:
         return None
-    return f"no {', '.join(absent)}; as root run: {INSTALL}"
+    apt = [APT] if {"chromium", "chromium-driver"} & set(absent) else []
+    pip = [PIP] if "selenium" in absent else []
+    return f"no {', '.join(absent)}; run{' as root' if apt else ''}: {' && '.join(apt + pip)}"
 
 
 def chromium(width: int = 1100, height: int = 760) -> Any:
