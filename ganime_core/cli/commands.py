@@ -25,6 +25,7 @@ from ganime_core.constants import (
 from ganime_core.errors import GanimeError
 from ganime_core.io.jsonsafe import is_number
 
+from . import krita_plugin
 from .option_args import add_option_args, options_from_args
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ EPILOG = """examples:
   ganime colorize page.png -o out/ --mode flats --barriers page.barriers.json
   ganime colorize sketches/ -o out/ --precision fp32 --memory-format contiguous
   ganime info --weights my_model.safetensors      a short summary; --json for all metadata
+  ganime colorize sketch.png -o out/ --variants 4   sketch-v1.png ... -v4.png in 4 colour families
   ganime serve                            the local service for the Krita plugin (127.0.0.1:7860)
+  ganime krita-plugin --install           put the Krita plugin into Krita's resource folder
 hints: an RGBA PNG (painted pixels = hint colours, same size as the sketch) or a stroke
 JSON saved by the app; for several inputs, a folder with <stem>.png / <stem>.json."""
 
@@ -78,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--reference", metavar="IMAGE_OR_DIR",
                    help="a picture whose colours the network uses: one for all inputs, or a folder "
                         "with <stem>.* per input (inputs without one get none)")
+    c.add_argument("--variants", type=int, default=0, metavar="N",
+                   help="instead of one picture, write OUTDIR/<stem>-v1.png ... -vN.png at full "
+                        "size, the i-th coloured with the i-th bundled colour family (the app's "
+                        "colour suggestions: distinct palettes from the training pictures); "
+                        "not with --palette or --reference")
     c.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     _speed_args(c)
 
@@ -89,13 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the full metadata (training provenance, metrics, model card) as JSON")
 
     _serve_args(sub)
+    krita_plugin.add_parser(sub)
 
     a = sub.add_parser("app", help="open the desktop app (same as no command)")
     a.add_argument("file", nargs="?", help="a sketch or .ganime project to open")
     return p
 
 
-COMMANDS = ("colorize", "info", "serve", "app")
+COMMANDS = ("colorize", "info", "serve", "krita-plugin", "app")
 PROJECT_SUFFIX = ".ganime"
 
 
@@ -189,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _info(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "krita-plugin":
+            return krita_plugin.run(args)
         return _colorize(args)
     except GanimeError as exc:
         print(f"ganime: error: {exc}", file=sys.stderr)
@@ -317,7 +328,7 @@ def _colorize(args: argparse.Namespace) -> int:
     job = BatchJob(output=Path(args.output), options=options_from_args(args, layers=bool(args.layers)),
                    hints=args.hints, overwrite=args.overwrite,
                    layers=Path(args.layers) if args.layers else None,
-                   palette=args.palette, reference=args.reference)
+                   palette=args.palette, reference=args.reference, variants=args.variants)
     inputs, skipped = collect_inputs(args.inputs)
     if not inputs:
         extra = f" ({skipped_text(len(skipped))})" if skipped else ""
