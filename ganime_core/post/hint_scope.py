@@ -60,21 +60,24 @@ def _sampling(regions: Regions, step: int, few: int
 
 def scope_hints(hinted: np.ndarray, unhinted: np.ndarray, regions: Regions, hint_colours: np.ndarray,
                 claimed: np.ndarray | None, *, adopt: float = ADOPT, near: float = NEAR,
-                unhinted_lab: np.ndarray | None = None) -> np.ndarray:
+                unhinted_lab: np.ndarray | None = None, moved: bool = True) -> np.ndarray:
     """uint8 HxWx3: ``hinted`` where the hints belong, ``unhinted`` elsewhere (same size as regions).
 
     ``hint_colours``: (k, 3) uint8 sRGB colours of the hints; ``claimed``: bool HxW dense-hint mask;
     ``unhinted_lab``: ``region_lab(unhinted, regions)`` when the caller keeps it (it changes
-    only with the sketch, while the hints change at every stroke).
+    only with the sketch, while the hints change at every stroke). ``moved=False``: only the
+    claimed regions keep the hinted colour (the parts are in the claims already).
     """
     if len(hint_colours) == 0:
         return hinted
-    lab_h = region_lab(hinted, regions)
-    lab_0 = region_lab(unhinted, regions) if unhinted_lab is None else unhinted_lab
-    hints_lab = rgb_to_lab(np.asarray(hint_colours, np.uint8).reshape(-1, 3))
-    d_h = np.linalg.norm(lab_h[:, None] - hints_lab[None], axis=2).min(axis=1)
-    d_0 = np.linalg.norm(lab_0[:, None] - hints_lab[None], axis=2).min(axis=1)
-    keep = (d_h <= near) | (d_h <= (1.0 - adopt) * d_0)
+    keep = np.zeros(regions.n + 1, bool)
+    if moved:
+        lab_h = region_lab(hinted, regions)
+        lab_0 = region_lab(unhinted, regions) if unhinted_lab is None else unhinted_lab
+        hints_lab = rgb_to_lab(np.asarray(hint_colours, np.uint8).reshape(-1, 3))
+        d_h = np.linalg.norm(lab_h[:, None] - hints_lab[None], axis=2).min(axis=1)
+        d_0 = np.linalg.norm(lab_0[:, None] - hints_lab[None], axis=2).min(axis=1)
+        keep = (d_h <= near) | (d_h <= (1.0 - adopt) * d_0)
     if claimed is not None:
         keep |= np.bincount(regions.labels[claimed], minlength=regions.n + 1) > 0
     keep[0] = False

@@ -102,7 +102,13 @@ class Step(Protocol):
 
 
 class HintScope:
-    """A hint's effect stays in the regions it claims and those that take its colour (``hint_scope``)."""
+    """A hint's effect stays in the regions it claims and those that take its colour (``hint_scope``).
+
+    With ``spread="part"`` the part model has already said which regions take a hint's colour
+    (they are in the dense hints), so only those keep the hinted colour: a neighbour that the
+    network tinted a little towards the hint (a pink haze beside a red sleeve) gets its unhinted
+    colour back. With ``spread="region"`` the regions the network moved towards a hint stay too.
+    """
 
     name = "hint scope"
     reads = ("options", "regions", "hints", "dense", "colour", "unhinted")
@@ -115,7 +121,7 @@ class HintScope:
         assert pic.regions is not None and pic.hints is not None and pic.unhinted is not None
         unhinted, unhinted_lab = pic.unhinted()
         pic.colour = scope_hints(pic.colour, unhinted, pic.regions, hint_colours(pic.hints), pic.claimed,
-                                 unhinted_lab=unhinted_lab)
+                                 unhinted_lab=unhinted_lab, moved=pic.options.spread != "part")
 
 
 class PartColour:

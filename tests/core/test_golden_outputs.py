@@ -7,7 +7,8 @@ the SHA-256 of ``Result.image``, with the CPU and torch version it was recorded 
 float arithmetic may round differently (another instruction set), so the full-size pictures must
 match the thumbnails closely instead. Re-record (only for an intended change of behaviour) with
 ``python -m tests.core.test_golden_outputs``; ``--add`` records new cases and checks that the
-recorded ones did not change.
+recorded ones did not change; ``--change TEXT`` re-records only the cases whose name contains
+TEXT (an intended change of one behaviour) and checks that every other case did not change.
 """
 
 from __future__ import annotations
@@ -146,24 +147,28 @@ def test_outputs_match_the_recorded_ones(samples_dir: Path) -> None:
             assert diff.mean() < 1.5 and np.percentile(diff, 99) < 24, (key, diff.mean())
 
 
-def record(only_new: bool = False) -> None:
+def record(only_new: bool = False, change: str | None = None) -> None:
     """Write ``golden/outputs.json`` from the current code (an intended change of behaviour
-    only); ``only_new``: keep every recorded case as it is and add the cases not recorded yet."""
+    only); ``only_new``: keep every recorded case as it is and add the cases not recorded yet;
+    ``change``: as ``only_new``, and re-record the recorded cases whose name contains it."""
     if not SAMPLES.is_dir():
         sys.exit(f"no samples at {SAMPLES}")
     GOLDEN.parent.mkdir(exist_ok=True)
     cases, thumbs = _run_all(SAMPLES)
-    if only_new and GOLDEN.is_file():
+    if (only_new or change) and GOLDEN.is_file():
         old = json.loads(GOLDEN.read_text())
         if old["machine"] != _fingerprint():
             sys.exit(f"recorded on {old['machine']}; adding cases needs that machine")
-        changed = [k for k, v in old["cases"].items() if k in cases and cases[k]["sha256"] != v["sha256"]]
+        mine = (lambda key: change in key) if change else (lambda key: False)  # noqa: E731
+        changed = [k for k, v in old["cases"].items()
+                   if k in cases and not mine(k) and cases[k]["sha256"] != v["sha256"]]
         if changed:
             sys.exit(f"recorded cases changed: {', '.join(changed)}")
         with np.load(THUMBS, allow_pickle=False) as npz:
             old_thumbs = {key.replace("|", "/"): npz[key] for key in npz.files}
-        cases = {**cases, **old["cases"]}
-        thumbs = {**thumbs, **old_thumbs}
+        keep = {k: v for k, v in old["cases"].items() if not mine(k)}
+        cases = {**cases, **keep}
+        thumbs = {**thumbs, **{k: v for k, v in old_thumbs.items() if not mine(k)}}
     data = {"machine": _fingerprint(), "cases": cases}
     GOLDEN.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     np.savez_compressed(THUMBS, **{key.replace("/", "|"): value for key, value in thumbs.items()})
@@ -171,4 +176,5 @@ def record(only_new: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    record(only_new="--add" in sys.argv[1:])
+    args = sys.argv[1:]
+    record(only_new="--add" in args, change=args[args.index("--change") + 1] if "--change" in args else None)
