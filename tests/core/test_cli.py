@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from ganime_core.cli.commands import main
@@ -346,3 +347,53 @@ def test_barriers_usage_errors_name_the_file(tiny_weights: Path, tmp_path: Path)
     proc = _run(*base, str(tmp_path / "a.png"), "--barriers", str(tmp_path / "bad.json"))
     assert proc.returncode == 2 and "bad.json" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o" / "a.png").exists()
+
+
+def test_variants_write_one_picture_per_colour_family(samples_dir: Path, tmp_path: Path) -> None:
+    """``--variants 3`` with the bundled model: three full-size pictures, each in its family's
+    colours (the same as ``--palette`` with that family's colours), and no plain one."""
+    from ganime_core.api import Colorizer
+    from ganime_core.inputs.encoding import palette_from_image
+    from ganime_core.runtime.weights import DEFAULT_WEIGHTS
+    from ganime_core.suggest import colour_families, palette_distance
+
+    if not DEFAULT_WEIGHTS.is_file():
+        pytest.skip(f"no shipped model at {DEFAULT_WEIGHTS}")
+
+    sketch = samples_dir / "lineart_2.png"
+    out = tmp_path / "out"
+    assert main(["colorize", str(sketch), "-o", str(out), "--variants", "3"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"lineart_2-v{i}.png" for i in (1, 2, 3)]
+    with Image.open(sketch) as s:
+        size = s.size
+    pictures = []
+    for i in (1, 2, 3):
+        with Image.open(out / f"lineart_2-v{i}.png") as im:
+            assert im.size == size and im.mode == "RGB"
+            pictures.append(np.asarray(im))
+    pals = [palette_from_image(p) for p in pictures]
+    assert min(palette_distance(a, b) for i, a in enumerate(pals) for b in pals[i + 1:]) > 6
+    # the i-th picture is the i-th family as a colour guide
+    guided = Colorizer.load().colorize(sketch, palette=colour_families()[1].palette()).image
+    assert np.abs(guided.astype(int) - pictures[1].astype(int)).mean() < 1.0
+
+
+def test_variants_usage_errors(tiny_weights: Path, tmp_path: Path) -> None:
+    Image.new("L", (16, 16), 255).save(tmp_path / "a.png")
+    (tmp_path / "p.gpl").write_text("GIMP Palette\n255 0 0 red\n")
+    base = ["colorize", str(tmp_path / "a.png"), "-o", str(tmp_path / "o"), "--weights", str(tiny_weights)]
+    for extra, message in ((["--variants", "99"], "--variants must be 1.."),
+                           (["--variants", "-1"], "--variants must be 1.."),
+                           (["--variants", "2", "--palette", str(tmp_path / "p.gpl")], "not combine"),
+                           (["--variants", "2", "--reference", str(tmp_path / "a.png")], "not combine")):
+        proc = _run(*base, *extra)
+        assert proc.returncode == 2 and message in proc.stderr, (extra, proc.stderr)
+    assert not (tmp_path / "o").exists()
+    # an existing variant is kept unless --overwrite, and then none of the set is written
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "a-v2.png").write_bytes(b"mine")
+    assert main([*base, "--variants", "2"]) == 1
+    assert (tmp_path / "o" / "a-v2.png").read_bytes() == b"mine" and not (tmp_path / "o" / "a-v1.png").exists()
+    assert main([*base, "--variants", "2", "--overwrite"]) == 0
+    assert (tmp_path / "o" / "a-v1.png").is_file() and (tmp_path / "o" / "a-v2.png").stat().st_size > 4
+    assert "--variants N" in _run("colorize", "--help").stdout
