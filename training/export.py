@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m training.export", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("checkpoint", help="a training checkpoint (runs/NAME/checkpoint.pt)")
-    p.add_argument("-o", "--out", default="model.safetensors", help="output .safetensors path")
+    p.add_argument("-o", "--out", default="model.safetensors",
+                   help="output .safetensors path (the bundled model, which `make export` replaces, "
+                        "is ganime_core/resources/models/default.safetensors)")
     p.add_argument("--working-size", type=int, default=512, help="long side the app runs the model at")
     p.add_argument("--metrics", default=None, help="an eval.json whose numbers go into the metadata")
     p.add_argument("--model-card", default=None, help="a Markdown model card stored in the metadata")
