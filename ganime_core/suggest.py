@@ -93,7 +93,7 @@ def load_families(path: str | Path) -> list[ColourFamily]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ColourFamilyError(f"{name}: not a GANime colour-family file (no \"format\": \"{FORMAT}\")")
     version = doc.get("version")
-    if not is_int(version) or not 1 <= version <= SCHEMA_VERSION:
+    if not (isinstance(version, int) and is_int(version) and 1 <= version <= SCHEMA_VERSION):
         raise ColourFamilyError(f"{name}: colour-family schema version {short(version)} is not "
                                 f"supported (supports 1..{SCHEMA_VERSION})")
     rows = doc.get("families")
