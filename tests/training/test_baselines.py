@@ -122,17 +122,19 @@ def test_cyclegan_trains_saves_and_evaluates(color_data: Path, tmp_path: Path, m
         assert torch.equal(colorizer.model(x), colorizer.model(y))
 
 
-def test_study_runs_style_transfer_only_with_weights(vgg: torch.nn.Sequential, color_data: Path,
-                                                     tmp_path: Path, make_config) -> None:
-    from training.baselines.variants import NO_VGG, train_variant, variants
+def test_study_runs_style_transfer_on_vgg_with_weights(vgg: torch.nn.Sequential, color_data: Path,
+                                                       tmp_path: Path, make_config) -> None:
+    """With --vgg-weights the paper's VGG-19 (without: the bundled Inception, test_nst_inception.py)."""
+    from training.baselines.nst import VGGFeatures
+    from training.baselines.variants import train_variant, variants
 
     nst = {v.name: v for v in variants("base_width=4,n_blocks=1")}["nst"]
     cfg = make_config(color_data, tmp_path / "nst")
-    colorizer, summary = train_variant(nst, cfg, vgg_weights=None)
-    assert colorizer is None and summary == {"skipped": NO_VGG}
     torch.save({f"features.{k}": v for k, v in vgg.state_dict().items()}, tmp_path / "vgg19.pth")
     colorizer, summary = train_variant(nst, cfg, vgg_weights=str(tmp_path / "vgg19.pth"),
                                        nst=NSTConfig(steps=2))
     assert len(colorizer.styles) == 8 and colorizer.styles[0].shape == (32, 32, 3)
+    assert isinstance(colorizer.transfer.net, VGGFeatures) and summary["backbone"] == "vgg19"
+    assert "label" not in summary  # the row keeps the paper's name and description
     out = colorizer.colorize((_sketch() * 255).astype(np.uint8)).image
     assert out.shape == (32, 32, 3)

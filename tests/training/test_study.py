@@ -29,11 +29,15 @@ def test_study_end_to_end(color_data: Path, samples_dir: Path, tmp_path: Path) -
                "--batch-size", "2", "--unet-gen", "base_width=4,depth=3,dropout=0.0",
                "--resnet-gen", "base_width=4,n_blocks=1", "--d-width", "4", "--eval-limit", "2",
                "--sheet-rows", "1", "--hires-size", "64", "--memory-sizes", "", "--no-fid",
-               "--threads", "1", "--no-progress"])
+               "--nst-steps", "2", "--threads", "1", "--no-progress"])
     assert rc == 0
     study = json.loads((tmp_path / "study" / "study.json").read_text())
     rows = study["rows"]
-    assert rows["nst"]["skipped"].startswith("not run: no VGG-19 weights")
+    # no VGG-19 weights: style transfer runs on the bundled Inception-v3, and says so
+    assert "skipped" not in rows["nst"] and set(rows["nst"]["eval"]) == {"val", "samples"}
+    assert rows["nst"]["label"] == "Neural style transfer (Gatys, Inception-v3 features)"
+    assert "2 loss evaluations per picture" in rows["nst"]["about"]
+    assert "s per picture, scoring included (6 pictures" in rows["nst"]["about"]
     for name in ("cyclegan", "pix2pix", "pix2pix_tv", "hints"):
         assert rows[name]["train"]["steps"] == 2
         assert set(rows[name]["eval"]) == {"val", "samples"}
@@ -43,12 +47,13 @@ def test_study_end_to_end(color_data: Path, samples_dir: Path, tmp_path: Path) -
     assert rows[f"{best}_64"]["train"]["config"]["canvas"] == 64
     assert (tmp_path / "study" / f"{best}_64" / "model.safetensors").is_file()
     text = doc.read_text()
-    assert "not run: no VGG-19 weights" in text and "220.5" in text and "345.5" in text
+    assert "| Neural style transfer (Gatys, Inception-v3 features) † | 345.5 |" in text and "220.5" in text
+    assert "† Neural style transfer (Gatys, Inception-v3 features): FID is computed with this same" in text
     assert "cannot be compared" in text and "## Higher resolution" in text and "64²" in text
     assert "Does our ranking agree" in text and "results_sheet.png" in text
     sheet = cv2.imread(str(doc.parent / "results_sheet.png"))
-    # sketch, hints, 4 trained methods + the 64² run, target; header + 1 val row + 4 real pairs
-    assert sheet.shape[1] == 8 * 160 and sheet.shape[0] == 50 + 5 * 160
+    # sketch, hints, NST, 4 trained methods + the 64² run, target; header + 1 val row + 4 real pairs
+    assert sheet.shape[1] == 9 * 160 and sheet.shape[0] == 50 + 5 * 160
 
 
 def test_reuse_skips_training(color_data: Path, tmp_path: Path) -> None:

