@@ -20,6 +20,7 @@ from ganime_core.options import ColorizeOptions, OptionsError
 
 from .document import Document, ResultImages
 from .messages import FULL, Failure, Job, ModelChoice, ModelLoaded, Output
+from .preview import FullTimes
 from .session import DocumentSession
 from .settings import AppSettings
 from .workers import WorkerHost
@@ -66,6 +67,8 @@ class ColorizeController(QObject):
         self.model_failed = False
         self._quiet = False
         self._last_submit = 0.0
+        self.full_times = FullTimes()  # measured: a preview only where the full result is slow
+        self._timing_key: tuple | None = None  # the newest request's
         self.host = WorkerHost(self, settings().cpu_threads)
         self.host.result_ready.connect(self._on_result)
         self.host.error.connect(self._on_failure)
@@ -113,9 +116,12 @@ class ColorizeController(QObject):
                 self.prompts.error("Colorize failed",
                                    f"{exc}\n\nChange it in Edit → Settings (Ctrl+,).")
             return 0
+        palette = doc.guide.model_palette()
+        self._timing_key = (doc.size, options, model_choice(s), palette is not None)
+        preview = s.preview_size if self.full_times.wants_preview(self._timing_key) else None
         serial = self.host.submit(Job(
             image=doc.loaded_image(), hints=doc.hint_set(), options=options, model=model_choice(s),
-            revision=doc.revision, preview_size=s.preview_size, palette=doc.guide.model_palette(),
+            revision=doc.revision, preview_size=preview, palette=palette,
             barriers=doc.barrier_mask()))
         self._quiet = quiet
         self._last_submit = time.monotonic()
@@ -147,6 +153,8 @@ class ColorizeController(QObject):
         self.session.doc.set_result(ResultImages(out.image, out.color, out.revision,
                                                  out.working_size, out.seconds, out.device,
                                                  out.flats, out.shading))
+        if out.stage == FULL and self._timing_key is not None:
+            self.full_times.record(self._timing_key, out.seconds)
         w, h = out.working_size
         stage = "Done" if out.stage == FULL else "Preview"
         self.status.emit(f"{stage}: {w}×{h} on {out.device} in {out.seconds:.2f} s", 8000)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -30,6 +31,7 @@ from .messages import (
     Output,
     error_kind,
 )
+from .preview import Pictures, PreviewMemory, context_key
 from .worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class ColorizeWorker(QObject):
         self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
         self._colorizer: Any = None  # ganime_core.api.Colorizer, imported on this thread
         self._choice: ModelChoice | None = None
+        self.previews = PreviewMemory()  # the last (preview, full) pair: previews stay local
 
     def skip_all(self) -> None:
         self.latest = 1 << 62
@@ -97,6 +100,8 @@ class ColorizeWorker(QObject):
 
     @Slot(object)
     def run(self, job: Job) -> None:
+        """Colorize ``job``: the full result, after a local preview if one was asked for
+        (:mod:`.preview`: only what the edit changed, over the last full result)."""
         if job.serial < self.latest:
             log.debug("skipping stale request %d (newest %d)", job.serial, self.latest)
             return
@@ -104,12 +109,22 @@ class ColorizeWorker(QObject):
             colorizer = self._model(job.model)
             opts = job.options  # working_size None: the model's own
             full = int(opts.working_size or colorizer.info.working_size)
+            low = context = None
             if job.preview_size and job.preview_size < 0.75 * full:
-                preview = opts.replace(working_size=job.preview_size)
-                self._emit(job, PREVIEW, self._colorize(colorizer, job, preview))
+                context = context_key(job.image.rgb, job.image.alpha, opts, job.model,
+                                      job.preview_size, job.palette, job.barriers)
+                res = self._colorize(colorizer, job, opts.replace(working_size=job.preview_size))
+                low = Pictures(res.image, res.color)
+                shown = self.previews.compose(context, low)
+                if shown is not None:
+                    self._emit(job, PREVIEW, SimpleNamespace(
+                        image=shown.image, color=shown.color, working_size=res.working_size,
+                        seconds=res.seconds, device=res.device, layers=None))
                 if job.serial < self.latest:
                     return
-            self._emit(job, FULL, self._colorize(colorizer, job, opts))
+            res = self._colorize(colorizer, job, opts)
+            self.previews.remember(context, low, Pictures(res.image, res.color))
+            self._emit(job, FULL, res)
         except Exception as exc:  # every failure becomes a message in the GUI
             self._report(job.serial, exc)
 

@@ -39,13 +39,30 @@ def test_hints_change_the_result_in_the_hinted_area(qtbot, make_window, tiny_wei
     assert win.prompter.errors == []
 
 
-def test_preview_comes_before_the_full_result(qtbot, make_window, tiny_weights) -> None:
+def test_a_preview_comes_only_when_the_full_result_is_slow(qtbot, make_window, tiny_weights,
+                                                          monkeypatch) -> None:
+    """Issue 24.4: no preview while the full result is due within FULL_DUE_S (measured); when
+    it is slower, a preview at a smaller working size comes first."""
+    from ganime_desktop import preview
+
     win = make_window(model=tiny_weights)
     stages: list[tuple[str, tuple[int, int]]] = []
     win.host.result_ready.connect(lambda out: stages.append((out.stage, out.working_size)))
     colorize_and_wait(qtbot, win)
-    assert [s for s, _ in stages] == [PREVIEW, FULL]
-    assert stages[0][1][0] < stages[1][1][0]  # the preview ran at a smaller working size
+    assert [s for s, _ in stages] == [FULL], "no preview before the full result's time is known"
+    seconds = win.colorizer.full_times.estimate(win.colorizer._timing_key)
+    assert seconds is not None and seconds > 0
+    colorize_and_wait(qtbot, win)
+    if seconds <= preview.FULL_DUE_S:  # the tiny model is quick: the full result alone
+        assert [s for s, _ in stages] == [FULL, FULL]
+    monkeypatch.setattr(preview, "FULL_DUE_S", 0.0)  # as if the full result were slow
+    stages.clear()
+    for _ in range(2):  # the first slow request makes the pair the next preview leans on
+        win.stack.push(add_hint(win.doc, Stroke(points=((40.0, 40.0 + 20 * len(stages)),),
+                                                color=(255, 0, 0), width=12.0)))
+        colorize_and_wait(qtbot, win)
+    assert [s for s, _ in stages] == [FULL, PREVIEW, FULL]
+    assert stages[1][1][0] < stages[2][1][0]  # the preview ran at a smaller working size
 
 
 def test_stale_results_are_dropped(qtbot, make_window, tiny_weights) -> None:
