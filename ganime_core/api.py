@@ -36,6 +36,9 @@ from ganime_core.inputs.palettes import PaletteLike, ReferenceLike, palette_of
 from ganime_core.io.imageio import LoadedImage, from_array, load_image
 from ganime_core.models.protocol import code_dim
 from ganime_core.models.registry import as_generator
+from ganime_core.models.unet import UNetGenerator
+from ganime_core.models.unet_infer import unet_inference
+from ganime_core.parts.embed import region_embeddings
 from ganime_core.parts.features import region_colours
 from ganime_core.parts.model import PartModel, load_part_model
 from ganime_core.parts.spread import APART_THRESHOLD as PART_APART
@@ -116,7 +119,8 @@ class Colorizer:
         self.channels: tuple[str, ...] = info.inputs if len(info.inputs) == model_in else default_channels(model_in)
         self.code_dim: int = code_dim(gen)
         # the last unhinted output and its region colours (hint_scope), the last line art
-        self._unhinted: tuple[tuple, np.ndarray, np.ndarray] | None = None
+        # (and the regions' part embeddings, when the part model has a head for this network)
+        self._unhinted: tuple[tuple, np.ndarray, np.ndarray, np.ndarray | None] | None = None
         self._lines_cache: tuple[str, np.ndarray] | None = None
         self._plan_cache: tuple[str, EdgePlan] | None = None
         self._unhinted_parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None  # its region colours
@@ -143,10 +147,14 @@ class Colorizer:
     def _use_bf16(self) -> bool:
         return self.precision == "bf16"
 
-    def predict(self, x: np.ndarray, code: np.ndarray | None = None) -> np.ndarray:
-        """CxHxW model input (H, W multiples of ``stride``) and colour code -> 3xHxW in [-1, 1]."""
+    def predict(self, x: np.ndarray, code: np.ndarray | None = None, *,
+                taps: dict[int, torch.Tensor] | None = None) -> np.ndarray:
+        """CxHxW model input (H, W multiples of ``stride``) and colour code -> 3xHxW in [-1, 1].
+
+        ``taps``: filled with a U-Net's decoder activations (``unet_inference``; left empty for
+        other generators)."""
         try:
-            return self._forward(x, code)
+            return self._forward(x, code, taps)
         except (RuntimeError, torch.OutOfMemoryError) as exc:
             if self.device.type == "cpu" or not is_out_of_memory(exc):
                 raise
@@ -155,20 +163,24 @@ class Colorizer:
                 torch.cuda.empty_cache()
             self.device = torch.device("cpu")
             self.model = self.model.to(self.device)
-            return self._forward(x, code)
+            return self._forward(x, code, taps)
 
-    def _forward(self, x: np.ndarray, code: np.ndarray | None) -> np.ndarray:
+    def _forward(self, x: np.ndarray, code: np.ndarray | None, taps: dict[int, torch.Tensor] | None = None
+                 ) -> np.ndarray:
         t = torch.from_numpy(np.ascontiguousarray(x))[None].to(self.device)
         t = t.contiguous(memory_format=self._format)
         args: tuple[torch.Tensor, ...] = (t,)
         if self.code_dim and code is not None:
             args = (t, torch.from_numpy(np.asarray(code, np.float32))[None].to(self.device))
+        model = self.model
+        run = model if taps is None or not isinstance(model, UNetGenerator) \
+            else lambda t, c=None: unet_inference(model, t, c, taps)
         with torch.inference_mode():
             if self._use_bf16():
                 with torch.autocast(self.device.type, dtype=torch.bfloat16):
-                    y = self.model(*args)
+                    y = run(*args)
             else:
-                y = self.model(*args)
+                y = run(*args)
         return y[0].float().cpu().numpy()
 
     # -- the public call ---------------------------------------------------------------------
@@ -268,7 +280,9 @@ class Colorizer:
         unhinted, _ = self._unhinted_pass(page, regions, guide)
         if self._unhinted_parts is None or self._unhinted_parts[0] is not unhinted:
             self._unhinted_parts = (unhinted, region_colours(regions, unhinted))
-        joins = join_probabilities(regions, self._unhinted_parts[1], hinted, claimed, colours, self.parts)
+        assert self._unhinted is not None
+        joins = join_probabilities(regions, self._unhinted_parts[1], hinted, claimed, colours, self.parts,
+                                   emb=self._unhinted[3])
         grown, grown_colours, confidence = spread_claims(joins, regions, claimed, colours,
                                                          threshold=self.part_threshold, apart=self.part_apart)
         joined = grown & ~claimed
@@ -282,8 +296,14 @@ class Colorizer:
         key = (page.key_small, page.gap_ws, encode_palette(guide).tobytes())
         if self._unhinted is None or self._unhinted[0] != key:
             x0, code0 = self.model_input(page.small, None, guide, gap=page.gap_ws)
-            unhinted = decode_output_u8(self.predict(x0, code0), page.h, page.w)
-            self._unhinted = (key, unhinted, region_lab(unhinted, regions))
+            head = None if self.parts is None else self.parts.head_for(self.info.sha256)
+            taps: dict[int, torch.Tensor] | None = {} if head is not None else None
+            unhinted = decode_output_u8(self.predict(x0, code0, taps=taps), page.h, page.w)
+            emb = None
+            if head is not None and taps:
+                lines = torch.from_numpy(np.ascontiguousarray(x0[self.channels.index("line")]))[None, None] * 0.5 + 0.5
+                emb = region_embeddings(head, taps, lines, regions)
+            self._unhinted = (key, unhinted, region_lab(unhinted, regions), emb)
         return self._unhinted[1], self._unhinted[2]
 
     def _page(self, img: LoadedImage, working_size: int, barriers: BarriersLike, gap: int) -> Page:

@@ -6,7 +6,9 @@
 2. A small MLP on the standardised pair features, binary cross-entropy with the classes
    balanced, Adam; the validation pairs (from the validation split) choose the epoch kept.
    Checkpoint ``OUT/checkpoint.safetensors`` after every epoch (resumable).
-3. ``--export PATH`` writes the kept model (default ``ganime_core/resources/models/parts.safetensors``).
+3. With the part head of ``training.parts_head`` (``--head``), its region embeddings give the
+   ``emb_sim`` feature and the head is stored in the exported model.
+4. ``--export PATH`` writes the kept model (default ``ganime_core/resources/models/parts.safetensors``).
 
 Uses the GPU when there is one (``--device``); the rows are made on the CPU.
 """
@@ -14,6 +16,7 @@ Uses the GPU when there is one (``--device``); the rows are made on the CPU.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -23,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ganime_core.parts.embed import PartHead
 from ganime_core.parts.features import MODEL_FEATURES
 from ganime_core.parts.model import DEFAULT_PARTS, PartModel
 
@@ -42,9 +46,10 @@ def choose(items: list[Item], figures: int, faces: int, seed: int) -> list[Item]
     return pick(fig, figures) + pick(other, faces)
 
 
-def build_rows(colorizer, items: list[Item], per_item: int, seed: int, desc: str) -> tuple[np.ndarray, np.ndarray]:
+def build_rows(colorizer, items: list[Item], per_item: int, seed: int, desc: str,
+               head: PartHead | None = None) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
-    for x, y in tqdm(iter_rows(colorizer, items, per_item, seed), total=len(items) * per_item,
+    for x, y in tqdm(iter_rows(colorizer, items, per_item, seed, head), total=len(items) * per_item,
                      desc=desc, unit="pic", file=sys.stderr, disable=None):
         if len(y):
             xs.append(x)
@@ -94,6 +99,22 @@ def train_mlp(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, h
     return best[1], best[2]
 
 
+def load_head(path: Path) -> PartHead:
+    """A head saved by ``training.parts_head`` (safetensors, its config in the metadata)."""
+    from safetensors import safe_open
+
+    from ganime_core.parts.embed import HeadConfig
+
+    if not path.is_file():
+        raise SystemExit(f"{path}: no part head there (train one: python -m training.parts_head; or --head none)")
+    with safe_open(str(path), framework="pt") as f:
+        cfg = json.loads((f.metadata() or {}).get("config", "{}"))
+        state = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+    head = PartHead(HeadConfig(tuple(cfg.get("channels", (128, 64))), cfg.get("hidden", 48), cfg.get("dim", 32)))
+    head.load_state_dict(state)
+    return head.eval()
+
+
 def _as_model(net, mean: np.ndarray, std: np.ndarray) -> PartModel:
     layers = [m for m in net if hasattr(m, "weight")]
     weights: list[np.ndarray] = []
@@ -134,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: %(default)s)")
     p.add_argument("--resume", action="store_true", help="reuse OUT/rows.npz instead of making the rows again")
+    p.add_argument("--head", default="runs/parts-head/head.safetensors",
+                   help="the part head from training.parts_head, for the emb_sim feature and the exported "
+                        "model ('none': without; default: %(default)s)")
     p.add_argument("--export", nargs="?", const=str(DEFAULT_PARTS), default=None, metavar="PATH",
                    help=f"write the kept model here (no PATH: {DEFAULT_PARTS})")
     return p
@@ -146,19 +170,27 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     cache = out / "rows.npz"
     t0 = time.perf_counter()
+    from ganime_core.api import Colorizer
+
+    colorizer = Colorizer.load(device="cpu")
+    head = None if args.head == "none" else load_head(Path(args.head))
+    cached = None
     if args.resume and cache.is_file():
         with np.load(cache, allow_pickle=False) as z:
-            x, y, xv, yv = z["x"], z["y"], z["xv"], z["yv"]
+            cached = z["x"], z["y"], z["xv"], z["yv"]
+        if cached[0].shape[1] != len(MODEL_FEATURES):
+            log.warning("%s holds %d features, not %d: making the rows again", cache, cached[0].shape[1],
+                        len(MODEL_FEATURES))
+            cached = None
+    if cached is not None:
+        x, y, xv, yv = cached
     else:
-        from ganime_core.api import Colorizer
-
         _, items = discover(args.data)
         train_items, val_items = split(items, 0.2, 0)
-        colorizer = Colorizer.load(device="cpu")
         x, y = build_rows(colorizer, choose(train_items, args.figures, args.faces, args.seed),
-                          args.per_item, args.seed, "training pictures")
+                          args.per_item, args.seed, "training pictures", head)
         xv, yv = build_rows(colorizer, choose(val_items, args.val_figures, args.val_faces, args.seed),
-                            1, args.seed + 1, "validation pictures")
+                            1, args.seed + 1, "validation pictures", head)
         np.savez_compressed(cache, x=x, y=y, xv=xv, yv=yv)
     log.info("%d training pairs (%.1f %% same part), %d validation pairs, %.0f s",
              len(y), 100 * y.mean(), len(yv), time.perf_counter() - t0)
@@ -167,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     model, stats = train_mlp(x, y, xv, yv, hidden=args.hidden, epochs=args.epochs, lr=args.lr,
                              device=device, out=out, seed=args.seed)
+    if head is not None:
+        model = dataclasses.replace(model, head=head, generator=colorizer.info.sha256)
     info = {"validation": stats, "training_pairs": int(len(y)), "features": list(MODEL_FEATURES),
             "data": str(args.data), "pictures": {"figures": args.figures, "faces": args.faces,
                                                  "per_item": args.per_item}}

@@ -23,6 +23,7 @@ from ganime_core.constants import DEFAULT_GAP, OFF_LINE_PX
 from ganime_core.imageops import lab8_channels, lab8_to_lab, median_per_label
 from ganime_core.inputs.encoding import decode_output_u8
 from ganime_core.inputs.hints import Stroke, rasterize
+from ganime_core.parts.embed import PartHead, region_embeddings
 from ganime_core.parts.features import region_colours, region_shape, seed_features
 from ganime_core.regions.queries import hint_claims
 from ganime_core.regions.segment import RegionConfig, Regions, segment
@@ -48,6 +49,7 @@ class PictureParts:
     unhinted: np.ndarray
     truth_lab: np.ndarray  # (n+1, 3) float Lab of the picture per region
     pure: np.ndarray  # (n+1,) bool: the picture colours the region in one colour
+    emb: np.ndarray | None = None  # (n+1, dim) the part head's region embeddings
 
 
 def truth_colours(regions: Regions, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,9 +84,10 @@ def truth_parts(truth_lab: np.ndarray, pure: np.ndarray, keep: np.ndarray,
     return ids
 
 
-def make_picture(colorizer, rgb: np.ndarray, rng: np.random.Generator | None, canvas: int = 256) -> PictureParts:
+def make_picture(colorizer, rgb: np.ndarray, rng: np.random.Generator | None, canvas: int = 256,
+                 head: PartHead | None = None) -> PictureParts:
     """One canvas of ``rgb``: random scale, flip and lines when ``rng`` is given, else the whole
-    picture fitted with fixed XDoG lines (evaluation)."""
+    picture fitted with fixed XDoG lines (evaluation); with ``head``, the regions' embeddings."""
     if rng is None:
         rgb = place(rgb, canvas, 1.0, 0.5, 0.5, 255)
         lines = xdog(rgb)
@@ -95,9 +98,16 @@ def make_picture(colorizer, rgb: np.ndarray, rng: np.random.Generator | None, ca
         lines = random_lines(rgb, rng)
     regions = segment(lines, RegionConfig(gap_close=DEFAULT_GAP))
     x, code = colorizer.model_input(lines, None, None, gap=DEFAULT_GAP)
-    unhinted = decode_output_u8(colorizer.predict(x, code), *lines.shape)
+    taps: dict | None = {} if head is not None else None
+    unhinted = decode_output_u8(colorizer.predict(x, code, taps=taps), *lines.shape)
+    emb = None
+    if head is not None and taps:
+        import torch
+
+        plane = torch.from_numpy(np.ascontiguousarray(x[colorizer.channels.index("line")]))[None, None]
+        emb = region_embeddings(head, taps, plane * 0.5 + 0.5, regions)
     truth_lab, pure = truth_colours(regions, rgb)
-    return PictureParts(lines, regions, unhinted, truth_lab, pure)
+    return PictureParts(lines, regions, unhinted, truth_lab, pure, emb)
 
 
 SATURATED = np.array([(230, 30, 40), (30, 90, 230), (40, 190, 60), (240, 200, 20), (170, 40, 200),
@@ -150,14 +160,15 @@ def seed_rows(colorizer, pic: PictureParts, rng: np.random.Generator) -> tuple[n
         known = (d < SAME_DELTA_E) | (d > OTHER_DELTA_E)
         others, d = others[known], d[known]
         hint_lab = rgb_to_lab(colour[None])[0].astype(np.float64)
-        xs.append(seed_features(shape, lab0, lab1, hint_lab, np.full(others.size, seed), others))
+        xs.append(seed_features(shape, lab0, lab1, hint_lab, np.full(others.size, seed), others, pic.emb))
         ys.append((d < SAME_DELTA_E).astype(np.float32))
     if not xs:
         return np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def iter_rows(colorizer, items: list[Item], per_item: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def iter_rows(colorizer, items: list[Item], per_item: int, seed: int,
+              head: PartHead | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Pair rows of ``per_item`` random canvases of each item (unreadable files are skipped)."""
     from ganime_core.errors import GanimeError
 
@@ -169,4 +180,4 @@ def iter_rows(colorizer, items: list[Item], per_item: int, seed: int) -> Iterato
             continue
         for j in range(per_item):
             rng = np.random.default_rng([seed, i, j])
-            yield seed_rows(colorizer, make_picture(colorizer, rgb, rng), rng)
+            yield seed_rows(colorizer, make_picture(colorizer, rgb, rng, head=head), rng)

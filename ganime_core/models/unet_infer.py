@@ -71,8 +71,13 @@ def _relu_cat(h: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def unet_inference(model: UNetGenerator, x: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor:
-    """``model(x, code)`` for a ``UNetGenerator`` in eval mode, without autograd."""
+def unet_inference(model: UNetGenerator, x: torch.Tensor, code: torch.Tensor | None,
+                   taps: dict[int, torch.Tensor] | None = None) -> torch.Tensor:
+    """``model(x, code)`` for a ``UNetGenerator`` in eval mode, without autograd.
+
+    ``taps``: filled with the decoder's activations (after their ReLU) by level, 0 the innermost
+    (what the part model's head reads, ``ganime_core.parts.embed``); the output is the same.
+    """
     downs: list[nn.Sequential] = list(model.downs)  # type: ignore[arg-type]
     ups: list[nn.Sequential] = list(model.ups)  # type: ignore[arg-type]
     skips = [x := downs[0](x)]
@@ -87,5 +92,7 @@ def unet_inference(model: UNetGenerator, x: torch.Tensor, code: torch.Tensor | N
         layers = list(up)  # ReLU, up-convolution, norm (, dropout: identity in eval mode)
         h = _norm_film(layers[1](x), layers[2], None if film is None else film[i])
         x = _relu_cat(h, skips.pop())
+        if taps is not None:
+            taps[i] = x[:, :h.shape[1]]
     layers = list(ups[-1])  # ReLU (already applied in the buffer), up-convolution, tanh
     return layers[2](layers[1](x))

@@ -3,7 +3,8 @@
 A region is described by the network's unhinted colour in it (its median Lab away from the
 lines and how much it varies), its size, place and shape; a pair by how the two differ in
 colour, whether they touch (the length of the line between them), how far apart and how
-mirror-placed they are (two eyes, two sleeves) and how alike in size and shape. Everything is
+mirror-placed they are (two eyes, two sleeves), how alike in size and shape, and how alike the
+colour network sees them (``emb_sim``, the cosine of the part head's embeddings). Everything is
 whole-image numpy / OpenCV work on the regions of one picture; the regions' own parts are
 cached on the ``Regions`` (``memo``), so only the colour part is recomputed per network pass.
 """
@@ -18,13 +19,15 @@ from ganime_core.constants import OFF_LINE_PX
 from ganime_core.imageops import WHITE_LAB8, lab8_channels, lab8_to_lab, median_per_label
 from ganime_core.regions.segment import Regions
 
+from .embed import embedding_similarity
+
 #: Regions smaller than this share of the page take no part in the grouping (specks).
 MIN_SHARE = 2e-4
 #: The names of the pair features, in the order of :func:`pair_features`' columns.
 PAIR_FEATURES = ("dL", "da", "db", "dE", "dC", "lab_spread", "touch", "touch_rel", "dist", "dy",
                  "mirror_x", "mirror_y", "log_area_ratio", "log_area_min", "border_both",
                  "depth_ratio", "elong_diff", "lightness_min", "chroma_min", "free_share", "hue_diff",
-                 "light_both")
+                 "light_both", "emb_sim")
 #: How the network answered a hint in the seed region, per candidate region (``seed_features``).
 RESPONSE_FEATURES = ("moved", "after", "seed_moved", "dE_hinted")
 #: What the part model reads: a (seed region, candidate region) pair and the network's answer.
@@ -138,8 +141,10 @@ def touch_length(shape: RegionShape, pairs: np.ndarray, of: str = "len") -> np.n
     return np.where(shape.touch_keys[at] == key, values[at], 0.0)
 
 
-def pair_features(shape: RegionShape, lab: np.ndarray, spread: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """(m, len(PAIR_FEATURES)) float32: the description of each pair (see the module)."""
+def pair_features(shape: RegionShape, lab: np.ndarray, spread: np.ndarray, pairs: np.ndarray,
+                  emb: np.ndarray | None = None) -> np.ndarray:
+    """(m, len(PAIR_FEATURES)) float32: the description of each pair (see the module); ``emb``:
+    the regions' embeddings (``embed.region_embeddings``), whose cosine is ``emb_sim`` (0 without)."""
     a, b = pairs[:, 0], pairs[:, 1]
     dlab = lab[a] - lab[b]
     chroma = np.hypot(lab[:, 1], lab[:, 2])
@@ -155,7 +160,8 @@ def pair_features(shape: RegionShape, lab: np.ndarray, spread: np.ndarray, pairs
             np.log((shape.depth[a] + 1e-4) / (shape.depth[b] + 1e-4)) ** 2,
             np.abs(shape.elong[a] - shape.elong[b]), np.minimum(lab[a, 0], lab[b, 0]),
             np.minimum(chroma[a], chroma[b]), touch_length(shape, pairs, "free"),
-            _hue_diff(lab[a], lab[b]), np.minimum(lab[a, 0], lab[b, 0]) > 85.0]
+            _hue_diff(lab[a], lab[b]), np.minimum(lab[a, 0], lab[b, 0]) > 85.0,
+            embedding_similarity(emb, a, b)]
     return np.stack(cols, axis=1).astype(np.float32)
 
 
@@ -168,7 +174,8 @@ def _hue_diff(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def seed_features(shape: RegionShape, unhinted: tuple[np.ndarray, np.ndarray], hinted_lab: np.ndarray,
-                  hint_lab: np.ndarray, seeds: np.ndarray, others: np.ndarray) -> np.ndarray:
+                  hint_lab: np.ndarray, seeds: np.ndarray, others: np.ndarray,
+                  emb: np.ndarray | None = None) -> np.ndarray:
     """(m, len(MODEL_FEATURES)) float32 for each (seed, other) region pair.
 
     ``unhinted``: ``region_colours`` of the network's unhinted colour; ``hinted_lab``: the region
@@ -178,7 +185,7 @@ def seed_features(shape: RegionShape, unhinted: tuple[np.ndarray, np.ndarray], h
     """
     lab0, spread0 = unhinted
     pairs = np.stack([np.minimum(seeds, others), np.maximum(seeds, others)], axis=1)
-    base = pair_features(shape, lab0, spread0, pairs)
+    base = pair_features(shape, lab0, spread0, pairs, emb)
     d0 = np.linalg.norm(lab0 - hint_lab, axis=1)
     d1 = np.linalg.norm(hinted_lab - hint_lab, axis=1)
     moved = np.clip((d0 - d1) / np.maximum(d0, 1.0), -1.0, 1.0)

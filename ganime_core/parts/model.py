@@ -3,9 +3,12 @@ in the artist's colouring), from the pair's description and the network's answer
 (``features``).
 
 A small MLP (standardised features -> two hidden ReLU layers -> one logit), trained by
-``training.parts`` on training pictures, every picture its own label (no annotation). It runs
-in numpy: no torch at inference, a few milliseconds for the pairs of a 512 px page. Stored as a
-safetensors file with its metadata (no pickle), ``ganime_core/resources/models/parts.safetensors``.
+``training.parts`` on training pictures, every picture its own label (no annotation), in numpy
+at inference (a few milliseconds for the pairs of a 512 px page); and the part head
+(``embed.PartHead``, trained by ``training.parts_head``), whose region embeddings give the
+``emb_sim`` feature, for the colour model it was trained on (``generator``: that model's
+SHA-256). Stored as one safetensors file with its metadata (no pickle),
+``ganime_core/resources/models/parts.safetensors``.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ import numpy as np
 from ganime_core.errors import WeightsError
 from ganime_core.runtime.modelfile import RESOURCES
 
+from .embed import HeadConfig, PartHead
 from .features import MODEL_FEATURES
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTS = RESOURCES / "parts.safetensors"
 FORMAT = "ganime-parts"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 LAYERS = ("w0", "b0", "w1", "b1", "w2", "b2")
+HEAD_PREFIX = "head."
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,20 @@ class PartModel:
     weights: tuple[np.ndarray, ...]  # w0, b0, w1, b1, w2, b2 (w: in x out)
     features: tuple[str, ...] = MODEL_FEATURES
     info: dict | None = None
+    head: PartHead | None = None  # the region embeddings' head, for the colour model ``generator``
+    generator: str = ""  # SHA-256 of the colour model the head reads
+
+    def head_for(self, generator_sha256: str) -> PartHead | None:
+        """The head, when it was trained on this colour model (else None: ``emb_sim`` is 0)."""
+        return self.head if self.head is not None and generator_sha256 == self.generator else None
 
     def same_part(self, x: np.ndarray) -> np.ndarray:
-        """(m,) float32 probabilities for (m, F) pair features."""
+        """(m,) float32 probabilities for (m, len(MODEL_FEATURES)) pair features (a model made
+        for some of them reads those)."""
         if x.shape[0] == 0:
             return np.zeros(0, np.float32)
+        if self.features != MODEL_FEATURES:
+            x = x[:, [MODEL_FEATURES.index(f) for f in self.features]]
         h = (np.asarray(x, np.float32) - self.mean) / self.std
         w0, b0, w1, b1, w2, b2 = self.weights
         h = np.maximum(h @ w0 + b0, 0.0)
@@ -60,6 +74,9 @@ class PartModel:
         tensors.update({name: np.ascontiguousarray(w, np.float32) for name, w in zip(LAYERS, self.weights, strict=True)})
         meta = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
                 "features": json.dumps(list(self.features)), "info": json.dumps(info or self.info or {})}
+        if self.head is not None:
+            tensors.update({HEAD_PREFIX + k: v.detach().cpu().numpy() for k, v in self.head.state_dict().items()})
+            meta.update(head=json.dumps(self.head.config.as_dict()), generator=self.generator)
         path = Path(path)
         tmp = path.with_suffix(".tmp-save")
         save_file({k: np.ascontiguousarray(v, np.float32) for k, v in tensors.items()}, str(tmp), metadata=meta)
@@ -89,19 +106,39 @@ def load_part_model(path: str | Path | None = None) -> PartModel:
         info = json.loads(meta.get("info", "{}"))
     except json.JSONDecodeError:
         raise WeightsError(f"{path}: its metadata is not valid JSON") from None
-    if features != MODEL_FEATURES:
-        raise WeightsError(f"{path}: made for other features ({len(features)}); this GANime computes "
-                           f"{len(MODEL_FEATURES)}")
+    unknown = [f for f in features if f not in MODEL_FEATURES]
+    if unknown or not features:
+        raise WeightsError(f"{path}: made for other features ({', '.join(unknown) or 'none'}); this GANime "
+                           f"computes {len(MODEL_FEATURES)}")
     missing = [k for k in ("mean", "std", *LAYERS) if k not in tensors]
     if missing:
         raise WeightsError(f"{path}: missing tensors {', '.join(missing)}")
     weights = tuple(tensors[k].astype(np.float32) for k in LAYERS)
-    f_in = len(MODEL_FEATURES)
+    f_in = len(features)
     ok = _shapes_ok(weights, f_in)
     if not ok or tensors["mean"].shape != (f_in,) or tensors["std"].shape != (f_in,):
         raise WeightsError(f"{path}: tensor shapes do not fit together")
+    head = _head(path, meta, {k[len(HEAD_PREFIX):]: v for k, v in tensors.items() if k.startswith(HEAD_PREFIX)})
     return PartModel(tensors["mean"].astype(np.float32), np.maximum(tensors["std"].astype(np.float32), 1e-6),
-                     weights, features, info)
+                     weights, features, info, head, meta.get("generator", "") if head is not None else "")
+
+
+def _head(path: Path, meta: dict[str, str], tensors: dict[str, np.ndarray]) -> PartHead | None:
+    """The part head stored in a part model file (None when it has none)."""
+    if "head" not in meta and not tensors:
+        return None
+    import torch
+
+    try:
+        cfg = json.loads(meta.get("head", ""))
+        config = HeadConfig(tuple(int(c) for c in cfg["channels"]), int(cfg["hidden"]), int(cfg["dim"]))  # type: ignore[arg-type]
+        if len(config.channels) != 2 or min(*config.channels, config.hidden, config.dim) < 1 or config.hidden > 1024:
+            raise ValueError("sizes out of range")
+        head = PartHead(config)
+        head.load_state_dict({k: torch.from_numpy(np.array(v, np.float32)) for k, v in tensors.items()})
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"{path}: its part head does not load ({exc})") from None
+    return head.eval()
 
 
 def _shapes_ok(weights: tuple[np.ndarray, ...], f_in: int) -> bool:

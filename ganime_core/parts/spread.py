@@ -51,12 +51,14 @@ def pack(colours: np.ndarray) -> np.ndarray:
 
 
 def join_probabilities(regions: Regions, unhinted: np.ndarray | tuple[np.ndarray, np.ndarray],
-                       hinted: np.ndarray, claimed: np.ndarray, colours: np.ndarray, model: SamePart) -> Joins:
+                       hinted: np.ndarray, claimed: np.ndarray, colours: np.ndarray, model: SamePart,
+                       emb: np.ndarray | None = None) -> Joins:
     """The part model's P for every region and every hint colour of the ``claimed`` regions.
 
     ``unhinted`` / ``hinted``: the network's colour without and with the hints (uint8, the
     regions' size; ``unhinted`` may be given as its ``region_colours`` already, which change only
-    with the sketch); ``claimed`` (n+1,) bool and ``colours`` (n+1, 3) uint8: the hints' claims.
+    with the sketch); ``claimed`` (n+1,) bool and ``colours`` (n+1, 3) uint8: the hints' claims;
+    ``emb``: the regions' embeddings from the part head, when there is one.
     """
     shape = region_shape(regions)
     lab0 = region_colours(regions, unhinted) if isinstance(unhinted, np.ndarray) else unhinted
@@ -74,7 +76,7 @@ def join_probabilities(regions: Regions, unhinted: np.ndarray | tuple[np.ndarray
         hint_lab = rgb_to_lab(rgb)[0].astype(np.float64)
         s_idx = np.repeat(seeds, candidates.size)
         o_idx = np.tile(candidates, seeds.size)
-        p = model.same_part(seed_features(shape, lab0, lab1, hint_lab, s_idx, o_idx))
+        p = model.same_part(seed_features(shape, lab0, lab1, hint_lab, s_idx, o_idx, emb))
         prob[i, candidates] = p.reshape(seeds.size, candidates.size).max(axis=0)
     return Joins(hint_keys, prob)
 

@@ -172,9 +172,23 @@ def test_a_part_model_for_other_features_is_refused(tmp_path: Path) -> None:
     tensors = {"mean": model.mean[:3], "std": model.std[:3]}
     tensors.update({k: v for k, v in zip(("w0", "b0", "w1", "b1", "w2", "b2"), model.weights, strict=True)})
     save_file(tensors, str(tmp_path / "old.safetensors"),
-              metadata={"format": "ganime-parts", "features": '["dL", "da", "db"]'})
-    with pytest.raises(WeightsError, match="other features"):
+              metadata={"format": "ganime-parts", "features": '["dL", "da", "wobble"]'})
+    with pytest.raises(WeightsError, match="other features.*wobble"):
         load_part_model(tmp_path / "old.safetensors")
+
+
+def test_a_part_model_for_some_of_the_features_reads_those(tmp_path: Path) -> None:
+    """A model made before a feature was added (the first bundled one had no ``emb_sim``)."""
+    full = _model()
+    some = MODEL_FEATURES[:-1]
+    sub = PartModel(full.mean[:-1], full.std[:-1], (full.weights[0][:-1], *full.weights[1:]), some)
+    back = load_part_model(sub.save(tmp_path / "sub.safetensors"))
+    assert back.features == some
+    x = np.random.default_rng(2).normal(size=(20, len(MODEL_FEATURES))).astype(np.float32)
+    np.testing.assert_allclose(back.same_part(x), sub.same_part(x), rtol=1e-6)
+    x2 = x.copy()
+    x2[:, -1] += 5.0  # the feature it was not made for changes nothing
+    np.testing.assert_allclose(back.same_part(x2), back.same_part(x), rtol=1e-6)
 
 
 @pytest.mark.slow
