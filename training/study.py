@@ -176,7 +176,7 @@ def run_study(args: argparse.Namespace, command: str) -> dict[str, Any]:
             row["eval_seconds"] = round(time.monotonic() - t0, 1)
             if v.method == "nst":
                 row["about"] += _nst_cost(row, device, len(sets.val))
-            columns.append((v.label, sheet_column(colorizer, sets.sheet, v.hints)))
+            columns.append((row["label"], sheet_column(colorizer, sets.sheet, v.hints)))
             colorizers[v.name] = colorizer
             log.info("%s: %s", v.name, json.dumps(row["eval"]))
         study["rows"][v.name] = row

@@ -82,7 +82,7 @@ def test_no_path_reaches_the_file_system(study: StudyServer, tmp_path: Path) -> 
     session = _start(study)["session"]
     (tmp_path / "secret.txt").write_text("secret")
     for route in (f"/img?s={session}&i=0&k=../../secret.txt", f"/img?s={session}&i=0&k=-1",
-                  f"/img?s={session}&i=0&k=2", f"/img?s={session}&i=0&k=%2e%2e%2fsecret.txt",
+                  f"/img?s={session}&i=0&k=%C2%B2", f"/img?s={session}&i=0&k=2", f"/img?s={session}&i=0&k=%2e%2e%2fsecret.txt",
                   "/img?s=..%2F..%2Fsecret.txt&i=0&k=0", f"/img?s={session}&i=1&k=0",
                   "/../secret.txt", "/%2e%2e/%2e%2e/secret.txt", "/app.js/../../secret.txt",
                   "/real/000.png", "/static/../../secret.txt"):
@@ -95,6 +95,14 @@ def test_no_path_reaches_the_file_system(study: StudyServer, tmp_path: Path) -> 
     # the trial names no file and no method: the page cannot leak the answer
     status, body, _ = request(f"{base}/api/trial?s={session}&t={tok}")
     assert status == 200 and b"real" not in body and b"pix2pix" not in body and b".png" not in body
+
+
+def test_a_picture_gone_since_the_start_is_a_404(study: StudyServer) -> None:
+    session = _start(study)["session"]
+    key = study.store.trial(session, 0).keys[0]
+    study.library.by_key[key].path.unlink()
+    status, body, _ = request(f"{_base(study)}/img?s={session}&i=0&k=0&t={study.token}")
+    assert status == 404 and b"cannot be read" in body
 
 
 def test_hostile_folder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

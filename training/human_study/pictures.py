@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from PIL import Image
 log = logging.getLogger(__name__)
 REAL = "real"
 MAX_PIXELS = 40_000_000  # larger files are refused (decompression bombs)
+CACHE = 256  # encoded pictures kept in memory
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Library:
         if not self.fakes:
             raise ValueError("at least one --fake folder is needed")
         self.by_key = {p.key: p for p in self.real + [p for ps in self.fakes.values() for p in ps]}
-        self._png: dict[str, bytes] = {}
+        self._png: OrderedDict[str, bytes] = OrderedDict()  # the most recently shown, at most CACHE
         self._lock = threading.Lock()
 
     @property
@@ -122,6 +124,7 @@ class Library:
         """The picture as PNG, its long side ``size`` (KeyError for an unknown key)."""
         with self._lock:
             if key in self._png:
+                self._png.move_to_end(key)
                 return self._png[key]
         picture = self.by_key[key]
         with Image.open(picture.path) as im:
@@ -131,6 +134,9 @@ class Library:
                          Image.Resampling.LANCZOS)
         buf = io.BytesIO()
         rgb.save(buf, "PNG")
+        data = buf.getvalue()
         with self._lock:
-            self._png[key] = buf.getvalue()
-        return self._png[key]
+            self._png[key] = data
+            while len(self._png) > CACHE:
+                self._png.popitem(last=False)
+        return data

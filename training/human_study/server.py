@@ -134,14 +134,19 @@ def build_app(library: Library, store: Store, opts: StudyOptions, token: str) ->
     async def image(request: web.Request) -> web.Response:
         q = request.query
         session = await asyncio.to_thread(store.session, q.get("s", ""))
-        if session is None or not q.get("i", "").isdigit() or not q.get("k", "").isdigit():
+        index, slot = _number(q.get("i")), _number(q.get("k"))
+        if session is None or index is None or slot is None:
             return bad("unknown picture", 404)
-        if int(q["i"]) != session.answered:  # only the trial being answered: no peeking ahead
+        if index != session.answered:  # only the trial being answered: no peeking ahead
             return bad("not the current trial", 404)
-        t = await asyncio.to_thread(store.trial, session.session, int(q["i"]))
-        if t is None or int(q["k"]) >= len(t.keys) or t.keys[int(q["k"])] not in library.by_key:
+        t = await asyncio.to_thread(store.trial, session.session, index)
+        if t is None or slot >= len(t.keys) or t.keys[slot] not in library.by_key:
             return bad("unknown picture", 404)
-        data = await asyncio.to_thread(library.png, t.keys[int(q["k"])])
+        try:
+            data = await asyncio.to_thread(library.png, t.keys[slot])
+        except (OSError, ValueError) as exc:  # changed or removed since the server started
+            log.warning("cannot show %r: %s", t.keys[slot], exc)
+            return bad("this picture cannot be read any more", 404)
         return web.Response(body=data, content_type="image/png")
 
     async def answer(request: web.Request) -> web.Response:
@@ -166,6 +171,13 @@ def build_app(library: Library, store: Store, opts: StudyOptions, token: str) ->
                     web.get("/api/trial", trial),
                     web.get("/img", image), web.post("/api/answer", answer)])
     return app
+
+
+def _number(text: str | None) -> int | None:
+    """A small non-negative decimal integer from a query value (ASCII digits only), else None."""
+    if text is None or not (0 < len(text) <= 6 and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def _feedback(rec: dict[str, Any]) -> str:
