@@ -65,7 +65,7 @@ def vgg19_features(weights: str | Path | None = None) -> nn.Sequential:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
 
-            state = load_file(str(path))
+            state: Any = load_file(str(path))
         else:
             state = torch.load(str(path), map_location="cpu", weights_only=True)
         if isinstance(state, dict) and "state_dict" in state:
@@ -90,10 +90,17 @@ def gram(f: torch.Tensor) -> torch.Tensor:
 class FeatureNet(Protocol):
     """What style transfer needs of a network: named activations of an image in [0, 1]."""
 
-    name: str
-    style_layers: tuple[Hashable, ...]
-    content_layer: Hashable
-    min_size: int  # the smallest side the network takes
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def style_layers(self) -> tuple[Hashable, ...]: ...
+
+    @property
+    def content_layer(self) -> Hashable: ...
+
+    @property
+    def min_size(self) -> int: ...  # the smallest side the network takes
 
     def taps(self, img: torch.Tensor) -> dict[Any, torch.Tensor]: ...
 
@@ -107,6 +114,8 @@ class VGGFeatures(nn.Module):
     style_layers: tuple[Hashable, ...] = tuple(STYLE_LAYERS.values())
     content_layer: Hashable = CONTENT_LAYER[1]
     min_size = 16
+    mean: torch.Tensor
+    std: torch.Tensor
 
     def __init__(self, features: nn.Sequential) -> None:
         super().__init__()
@@ -178,7 +187,7 @@ class StyleTransfer:
                 opt.step()
                 with torch.no_grad():
                     img.clamp_(0.0, 1.0)
-        out = (img.detach()[0].permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
+        out: np.ndarray = (img.detach()[0].permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
         if (w, h) != (w0, h0):
             out = cv2.resize(out, (w0, h0), interpolation=cv2.INTER_CUBIC if s < 1 else cv2.INTER_AREA)
         return out
@@ -204,7 +213,7 @@ class StyleTransfer:
             img.clamp_(0.0, 1.0)
 
     def _tensor(self, img: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
-        a = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 else 1.0)
+        a: np.ndarray = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 else 1.0)
         if a.ndim == 2:
             a = np.repeat(a[..., None], 3, axis=2)
         a = cv2.resize(a[..., :3], size, interpolation=cv2.INTER_AREA)

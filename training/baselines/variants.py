@@ -212,9 +212,9 @@ def measure_step_memory(variant: Variant, config: TrainConfig, size: int,
         transfer.run(rng.random((size, size), dtype=np.float32),
                      rng.integers(0, 255, (size, size, 3), dtype=np.uint8), steps=1)
     elif variant.method == "cyclegan":
-        trainer = CycleGANTrainer(config)
-        batch = [trainer.train_set[(0, 0, i)] for i in range(2)]
-        trainer.train_step(batch[0]["x"][None, :1], batch[1]["y"][None])
+        cycle = CycleGANTrainer(config)
+        batch = [cycle.train_set[(0, 0, i)] for i in range(2)]
+        cycle.train_step(batch[0]["x"][None, :1], batch[1]["y"][None])
     else:
         trainer = Trainer(config)
         trainer.train_step([{k: v[None] for k, v in trainer.train_set[(0, 0, 0)].items()}])

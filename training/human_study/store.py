@@ -152,7 +152,7 @@ class Store:
 
     # -- answers ------------------------------------------------------------------------------------
 
-    def answer(self, key: str, index: int, answer: str, ms: int) -> dict[str, Any]:
+    def answer(self, key: str, index: int, answer: str, ms: object) -> dict[str, Any]:
         """Record the answer to trial ``index`` (must be the session's next) -> the stored row as a dict."""
         if not isinstance(ms, int) or isinstance(ms, bool) or not 0 <= ms <= MAX_MS:
             raise AnswerError(f"time taken must be whole milliseconds in 0..{MAX_MS}")
