@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from bench.pages import mixed_band_width, two_region_page
-from ganime_core.api import Colorizer, _as_image, _hint_raster
+from ganime_core.api import Colorizer, _as_image
+from ganime_core.inputs.hints import as_hint_raster as _hint_raster
 from ganime_core.models import build_generator
 from ganime_core.options import ColorizeOptions
 from ganime_core.post.steps import STEPS, run_steps

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from ganime_core.inputs.encoding import (
     encode,
     encode_palette,
 )
-from ganime_core.inputs.hints import HintRaster, HintSet, Stroke, load_hints, rasterize
+from ganime_core.inputs.hints import HintRaster, HintsLike, as_hint_raster
 from ganime_core.inputs.lineart import to_line_art
 from ganime_core.inputs.page import Page, make_page, working_dims
 from ganime_core.inputs.palettes import PaletteLike, ReferenceLike, palette_of
@@ -40,6 +39,7 @@ from ganime_core.models.unet import UNetGenerator
 from ganime_core.models.unet_infer import unet_inference
 from ganime_core.parts.embed import region_embeddings
 from ganime_core.parts.features import region_colours
+from ganime_core.parts.groups import part_groups
 from ganime_core.parts.model import PartModel, load_part_model
 from ganime_core.parts.spread import APART_THRESHOLD as PART_APART
 from ganime_core.parts.spread import THRESHOLD as PART_THRESHOLD
@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["ColorizeOptions", "Colorizer", "Result", "barrier_mask", "working_dims"]
 
-HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
 ImageLike = LoadedImage | np.ndarray | str | Path | bytes
 
 
@@ -124,6 +123,7 @@ class Colorizer:
         self._lines_cache: tuple[str, np.ndarray] | None = None
         self._plan_cache: tuple[str, EdgePlan] | None = None
         self._unhinted_parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None  # its region colours
+        self._groups_cache: tuple[np.ndarray, np.ndarray] | None = None  # ... and its hint-free parts
         self.parts: PartModel | None = _bundled_parts()
         self.part_threshold = PART_THRESHOLD  # P(same part) from which a region joins a hint's part
         self.part_apart = PART_APART  # ... and without touching it
@@ -211,8 +211,8 @@ class Colorizer:
         t0 = time.perf_counter()
         img = _as_image(line_art)
         page = self._page(img, int(opts.working_size or self.info.working_size), barriers, opts.gap)
-        full_hints = _hint_raster(hints, page.width, page.height) if opts.mode != "plain" or opts.layers else None
-        small_hints = (_hint_raster(hints, page.width, page.height, to=(page.w, page.h)) if full_hints is None
+        full_hints = as_hint_raster(hints, page.width, page.height) if opts.mode != "plain" or opts.layers else None
+        small_hints = (as_hint_raster(hints, page.width, page.height, to=(page.w, page.h)) if full_hints is None
                        else full_hints.resized(page.w, page.h))
         pic = self._network_pass(opts, page, small_hints, palette_of(palette, reference))
         pic.full_hints = full_hints
@@ -244,6 +244,7 @@ class Colorizer:
         return Picture(options=opts, page=page, colour=y, regions=regions, hints=hints, dense=dense,
                        part=part, guide=guide, guided=bool(self.code_dim),
                        unhinted=lambda: self._unhinted_pass(page, regions, guide),
+                       groups=None if regions is None else lambda: self._groups(page, regions, guide),
                        edge_plan=lambda: self._edge_plan(page))
 
     def hint_reach(self, line_art: ImageLike, hints: HintsLike, options: ColorizeOptions | None = None, *,
@@ -257,7 +258,7 @@ class Colorizer:
         img = _as_image(line_art)
         page = self._page(img, int(opts.working_size or self.info.working_size), barriers, opts.gap)
         h, w = page.height, page.width
-        full = _hint_raster(hints, w, h)
+        full = as_hint_raster(hints, w, h)
         if full is None:
             return np.zeros((h, w), bool), np.zeros((h, w, 3), np.uint8)
         regions = page.regions_full()
@@ -287,6 +288,18 @@ class Colorizer:
                                                          threshold=self.part_threshold, apart=self.part_apart)
         joined = grown & ~claimed
         return PartClaims(joined, grown_colours, confidence) if joined.any() else None
+
+    def _groups(self, page: Page, regions: Regions, guide: np.ndarray | None) -> np.ndarray | None:
+        """The hint-free parts of the page (``parts.groups``; None without a hint-free model),
+        kept while the sketch and the guide stay."""
+        if self.parts is None or self.parts.free is None:
+            return None
+        unhinted, _ = self._unhinted_pass(page, regions, guide)
+        assert self._unhinted is not None
+        if self._groups_cache is None or self._groups_cache[0] is not unhinted:
+            groups = part_groups(regions, region_colours(regions, unhinted), self.parts, self._unhinted[3])
+            self._groups_cache = (unhinted, groups)
+        return self._groups_cache[1]
 
     def _unhinted_pass(self, page: Page, regions: Regions | None, guide: np.ndarray | None
                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -368,30 +381,3 @@ def _as_image(line_art: ImageLike) -> LoadedImage:
     if isinstance(line_art, np.ndarray):
         return from_array(line_art)
     return load_image(line_art)
-
-
-def _hint_raster(hints: HintsLike, width: int, height: int,
-                 to: tuple[int, int] | None = None) -> HintRaster | None:
-    """Any hint form -> a raster at the sketch's full size, or None when there are no hints.
-
-    ``to``: (w, h) to rasterise at instead (strokes are drawn there directly, not drawn at full
-    size and shrunk).
-    """
-    if hints is None:
-        return None
-    tw, th = to or (width, height)
-    if isinstance(hints, str | Path):
-        hints = load_hints(hints, width, height)
-    if isinstance(hints, np.ndarray):
-        hints = HintRaster.from_rgba(hints)
-    if isinstance(hints, HintRaster):
-        return hints.resized(tw, th) if hints.mask.any() else None
-    if isinstance(hints, HintSet):
-        scale = width / hints.size[0] if hints.size else 1.0
-        strokes: Sequence[Stroke] = hints.strokes
-    else:
-        scale, strokes = 1.0, hints
-    if not strokes:
-        return None
-    raster = rasterize(strokes, tw, th, scale * tw / width)
-    return raster if raster.mask.any() else None

@@ -60,7 +60,8 @@ def build_rows(colorizer, items: list[Item], per_item: int, seed: int, desc: str
 
 
 def train_mlp(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, hidden: int, epochs: int,
-              lr: float, device: str, out: Path, seed: int) -> tuple[PartModel, dict]:
+              lr: float, device: str, out: Path, seed: int, features: tuple[str, ...] = MODEL_FEATURES,
+              checkpoint: str = "checkpoint.safetensors") -> tuple[PartModel, dict]:
     import torch
     from torch import nn
 
@@ -87,14 +88,14 @@ def train_mlp(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, h
             loss = (loss_fn(net(xt[idx])[:, 0], yt[idx]) * wt[idx]).mean()
             loss.backward()
             opt.step()
-        model = _as_model(net, mean, std)
+        model = _as_model(net, mean, std, features)
         stats = pair_stats(model.same_part(xv), yv)
         stats["epoch"] = epoch + 1
         log.info("epoch %d: loss %.4f, validation %s", epoch + 1, float(loss.detach()), stats)
         score = float(np.nan_to_num(stats["balanced_accuracy"], nan=0.0))  # NaN: one class only
         if best[1] is None or score > best[0]:
             best = (score, model, stats)
-            model.save(out / "checkpoint.safetensors", {"validation": stats})
+            model.save(out / checkpoint, {"validation": stats})
     assert best[1] is not None
     return best[1], best[2]
 
@@ -115,12 +116,12 @@ def load_head(path: Path) -> PartHead:
     return head.eval()
 
 
-def _as_model(net, mean: np.ndarray, std: np.ndarray) -> PartModel:
+def _as_model(net, mean: np.ndarray, std: np.ndarray, features: tuple[str, ...] = MODEL_FEATURES) -> PartModel:
     layers = [m for m in net if hasattr(m, "weight")]
     weights: list[np.ndarray] = []
     for layer in layers:
         weights += [layer.weight.detach().cpu().numpy().T.copy(), layer.bias.detach().cpu().numpy().copy()]
-    return PartModel(mean.astype(np.float32), std.astype(np.float32), tuple(weights))
+    return PartModel(mean.astype(np.float32), std.astype(np.float32), tuple(weights), features)
 
 
 def pair_stats(p: np.ndarray, y: np.ndarray) -> dict:
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             "data": str(args.data), "pictures": {"figures": args.figures, "faces": args.faces,
                                                  "per_item": args.per_item}}
     (out / "result.json").write_text(json.dumps(info, indent=1))
+    model.save(out / "model.safetensors", info)  # with the head: what --export writes, for training.parts_eval
     log.info("kept: %s", stats)
     if args.export:
         path = model.save(args.export, info)

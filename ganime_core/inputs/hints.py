@@ -335,3 +335,34 @@ def load_hints(path: str | Path, width: int, height: int) -> HintRaster:
                             "painted pixels of a transparent layer)")
     raster = HintRaster.from_rgba(np.dstack([img.rgb, img.alpha]))
     return raster.resized(width, height)
+
+
+#: Every form hints can be given in.
+HintsLike = HintSet | Sequence[Stroke] | HintRaster | np.ndarray | str | Path | None
+
+
+def as_hint_raster(hints: HintsLike, width: int, height: int,
+                 to: tuple[int, int] | None = None) -> HintRaster | None:
+    """Any hint form -> a raster at the sketch's full size, or None when there are no hints.
+
+    ``to``: (w, h) to rasterise at instead (strokes are drawn there directly, not drawn at full
+    size and shrunk).
+    """
+    if hints is None:
+        return None
+    tw, th = to or (width, height)
+    if isinstance(hints, str | Path):
+        hints = load_hints(hints, width, height)
+    if isinstance(hints, np.ndarray):
+        hints = HintRaster.from_rgba(hints)
+    if isinstance(hints, HintRaster):
+        return hints.resized(tw, th) if hints.mask.any() else None
+    if isinstance(hints, HintSet):
+        scale = width / hints.size[0] if hints.size else 1.0
+        strokes: Sequence[Stroke] = hints.strokes
+    else:
+        scale, strokes = 1.0, hints
+    if not strokes:
+        return None
+    raster = rasterize(strokes, tw, th, scale * tw / width)
+    return raster if raster.mask.any() else None

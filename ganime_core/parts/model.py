@@ -24,7 +24,7 @@ from ganime_core.errors import WeightsError
 from ganime_core.runtime.modelfile import RESOURCES
 
 from .embed import HeadConfig, PartHead
-from .features import MODEL_FEATURES
+from .features import MODEL_FEATURES, PAIR_FEATURES
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ FORMAT = "ganime-parts"
 FORMAT_VERSION = 2
 LAYERS = ("w0", "b0", "w1", "b1", "w2", "b2")
 HEAD_PREFIX = "head."
+FREE_PREFIX = "free."
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,19 @@ class PartModel:
     info: dict | None = None
     head: PartHead | None = None  # the region embeddings' head, for the colour model ``generator``
     generator: str = ""  # SHA-256 of the colour model the head reads
+    free: PartModel | None = None  # P(same part) of two regions without a hint (``groups``)
 
     def head_for(self, generator_sha256: str) -> PartHead | None:
         """The head, when it was trained on this colour model (else None: ``emb_sim`` is 0)."""
         return self.head if self.head is not None and generator_sha256 == self.generator else None
 
-    def same_part(self, x: np.ndarray) -> np.ndarray:
-        """(m,) float32 probabilities for (m, len(MODEL_FEATURES)) pair features (a model made
-        for some of them reads those)."""
+    def same_part(self, x: np.ndarray, columns: tuple[str, ...] = MODEL_FEATURES) -> np.ndarray:
+        """(m,) float32 probabilities for (m, len(columns)) pair features named ``columns`` (a
+        model made for some of them reads those)."""
         if x.shape[0] == 0:
             return np.zeros(0, np.float32)
-        if self.features != MODEL_FEATURES:
-            x = x[:, [MODEL_FEATURES.index(f) for f in self.features]]
+        if self.features != columns:
+            x = x[:, [columns.index(f) for f in self.features]]
         h = (np.asarray(x, np.float32) - self.mean) / self.std
         w0, b0, w1, b1, w2, b2 = self.weights
         h = np.maximum(h @ w0 + b0, 0.0)
@@ -65,15 +67,22 @@ class PartModel:
         logit = (h @ w2 + b2)[:, 0]
         return (1.0 / (1.0 + np.exp(-np.clip(logit, -30.0, 30.0)))).astype(np.float32)
 
+    def _tensors(self) -> dict[str, np.ndarray]:
+        tensors = {"mean": self.mean, "std": self.std}
+        tensors.update({name: np.ascontiguousarray(w, np.float32) for name, w in zip(LAYERS, self.weights, strict=True)})
+        return tensors
+
     def save(self, path: str | Path, info: dict | None = None) -> Path:
         from safetensors.numpy import save_file
 
         from ganime_core.io.imageio import atomic_write_bytes
 
-        tensors = {"mean": self.mean, "std": self.std}
-        tensors.update({name: np.ascontiguousarray(w, np.float32) for name, w in zip(LAYERS, self.weights, strict=True)})
+        tensors = self._tensors()
         meta = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
                 "features": json.dumps(list(self.features)), "info": json.dumps(info or self.info or {})}
+        if self.free is not None:
+            tensors.update({FREE_PREFIX + k: v for k, v in self.free._tensors().items()})
+            meta["free_features"] = json.dumps(list(self.free.features))
         if self.head is not None:
             tensors.update({HEAD_PREFIX + k: v.detach().cpu().numpy() for k, v in self.head.state_dict().items()})
             meta.update(head=json.dumps(self.head.config.as_dict()), generator=self.generator)
@@ -103,24 +112,37 @@ def load_part_model(path: str | Path | None = None) -> PartModel:
         raise WeightsError(f"{path}: not a GANime part model (format {meta.get('format')!r})")
     try:
         features = tuple(json.loads(meta.get("features", "[]")))
+        free_features = tuple(json.loads(meta["free_features"])) if "free_features" in meta else None
         info = json.loads(meta.get("info", "{}"))
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, TypeError):
         raise WeightsError(f"{path}: its metadata is not valid JSON") from None
+    mean, std, weights = _mlp(path, tensors, features)
+    free = None
+    if free_features is not None:
+        if not set(free_features) <= set(PAIR_FEATURES):
+            raise WeightsError(f"{path}: its hint-free model reads a hint's features")
+        sub = {k[len(FREE_PREFIX):]: v for k, v in tensors.items() if k.startswith(FREE_PREFIX)}
+        free = PartModel(*_mlp(path, sub, free_features), features=free_features)
+    head = _head(path, meta, {k[len(HEAD_PREFIX):]: v for k, v in tensors.items() if k.startswith(HEAD_PREFIX)})
+    return PartModel(mean, std, weights, features, info, head, meta.get("generator", "") if head is not None else "",
+                     free)
+
+
+def _mlp(path: Path, tensors: dict[str, np.ndarray], features: tuple[str, ...]
+         ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """(mean, std, weights) of one MLP in a part model file, checked against its features."""
     unknown = [f for f in features if f not in MODEL_FEATURES]
     if unknown or not features:
-        raise WeightsError(f"{path}: made for other features ({', '.join(unknown) or 'none'}); this GANime "
-                           f"computes {len(MODEL_FEATURES)}")
+        raise WeightsError(f"{path}: made for other features ({', '.join(map(str, unknown)) or 'none'}); this "
+                           f"GANime computes {len(MODEL_FEATURES)}")
     missing = [k for k in ("mean", "std", *LAYERS) if k not in tensors]
     if missing:
         raise WeightsError(f"{path}: missing tensors {', '.join(missing)}")
     weights = tuple(tensors[k].astype(np.float32) for k in LAYERS)
     f_in = len(features)
-    ok = _shapes_ok(weights, f_in)
-    if not ok or tensors["mean"].shape != (f_in,) or tensors["std"].shape != (f_in,):
+    if not _shapes_ok(weights, f_in) or tensors["mean"].shape != (f_in,) or tensors["std"].shape != (f_in,):
         raise WeightsError(f"{path}: tensor shapes do not fit together")
-    head = _head(path, meta, {k[len(HEAD_PREFIX):]: v for k, v in tensors.items() if k.startswith(HEAD_PREFIX)})
-    return PartModel(tensors["mean"].astype(np.float32), np.maximum(tensors["std"].astype(np.float32), 1e-6),
-                     weights, features, info, head, meta.get("generator", "") if head is not None else "")
+    return tensors["mean"].astype(np.float32), np.maximum(tensors["std"].astype(np.float32), 1e-6), weights
 
 
 def _head(path: Path, meta: dict[str, str], tensors: dict[str, np.ndarray]) -> PartHead | None:

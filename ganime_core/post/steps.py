@@ -8,7 +8,7 @@ colour, the region layers, the final image). Each :class:`Step` declares the fie
 step is one module and one line in :data:`STEPS`; ``tests/core/test_steps.py`` checks that
 every step touches only the fields it declares and reads only what is set before it runs.
 
-    network colour --> hint scope --> part colour --> paper --> holes --> clean --> guide
+    network colour --> hint scope --> part colour --> part even --> paper --> holes --> clean --> guide
                    --> upsample (full size) --> region modes (flats / locked) --> lines
 """
 
@@ -35,6 +35,7 @@ from .hint_scope import scope_hints
 from .holes import HOLES_MAX_SIDE, fill_holes, find_holes
 from .palette_transfer import transfer
 from .paper import keep_paper
+from .part_even import even_chroma, group_raster
 from .upsample import EdgePlan, upsample_colour
 
 #: (unhinted colour at the working size, its per-region Lab) — computed on first use, cached.
@@ -67,7 +68,9 @@ class Picture:
     guide: np.ndarray | None = None  # the colour guide's Lab+weight palette
     guided: bool = False  # the model takes a colour code
     unhinted: UnhintedPass | None = None
+    groups: Callable[[], np.ndarray | None] | None = None  # the hint-free parts (n+1,), on first use
     edge_plan: Callable[[], EdgePlan] | None = None
+    grouped: HintRaster | None = None  # the hint-free parts painted in their colours (working size)
     skip: np.ndarray | None = None  # white patches inside coloured regions: the clean step skips them
     full_colour: np.ndarray | None = None  # uint8 HxWx3 at full size
     layers: RegionLayers | None = None
@@ -81,7 +84,7 @@ class Picture:
 
 #: Fields set before the first step runs; every other field is written by a step.
 INPUTS: Final = ("options", "page", "colour", "regions", "hints", "dense", "part", "full_hints", "guide",
-                 "guided", "unhinted", "edge_plan")
+                 "guided", "unhinted", "groups", "edge_plan")
 
 
 class Step(Protocol):
@@ -144,6 +147,31 @@ class PartColour:
         out = pic.colour.copy()
         cv2.copyTo(painted, where.view(np.uint8), out)
         pic.colour = out
+
+
+class PartEven:
+    """Without a hint on them, the regions of one part take one colour family (``part_even``):
+    the chroma evened in every mode, and the part claimed as one by the region modes."""
+
+    name = "part even"
+    reads = ("options", "regions", "groups", "dense", "colour")
+    writes = ("colour", "grouped")
+
+    def applies(self, pic: Picture) -> bool:
+        return pic.regions is not None and pic.groups is not None and pic.options.spread == "part"
+
+    def __call__(self, pic: Picture) -> None:
+        assert pic.regions is not None and pic.groups is not None
+        groups = pic.groups()
+        if groups is None:
+            return
+        labels = pic.regions.labels
+        exclude = None
+        if pic.dense is not None:  # the hints and their parts keep their colours
+            exclude = np.bincount(labels[pic.dense.mask], minlength=pic.regions.n + 1) > 0
+        pic.colour = even_chroma(pic.colour, pic.regions, groups, exclude)
+        if pic.options.mode != "plain" or pic.options.layers:
+            pic.grouped = group_raster(pic.colour, pic.regions, groups, exclude)
 
 
 class KeepPaper:
@@ -235,7 +263,7 @@ class RegionModes:
     shading in locked (``regions.compose``); the layers on request."""
 
     name = "region modes"
-    reads = ("options", "page", "full_hints", "dense", "full_colour")
+    reads = ("options", "page", "full_hints", "dense", "grouped", "full_colour")
     writes = ("layers", "full_colour")
 
     def applies(self, pic: Picture) -> bool:
@@ -245,8 +273,9 @@ class RegionModes:
         assert pic.full_colour is not None
         regions = pic.page.regions_full()
         claims = None
-        if pic.options.spread == "part" and pic.dense is not None:
-            claims = raster_claims(regions, pic.dense.resized(pic.page.width, pic.page.height))
+        parts = _merged(pic.dense, pic.grouped) if pic.options.spread == "part" else None
+        if parts is not None:
+            claims = raster_claims(regions, parts.resized(pic.page.width, pic.page.height))
         layers = compose(pic.page.full, pic.full_colour, pic.full_hints, mode=pic.options.mode,
                          regions=regions, claims=claims)
         if pic.options.mode == "locked":
@@ -273,8 +302,8 @@ class Lines:
 
 
 #: The pipeline after the network, in order.
-STEPS: Final[tuple[Step, ...]] = (HintScope(), PartColour(), KeepPaper(), FillHoles(), Clean(), Guide(),
-                                  Upsample(), RegionModes(), Lines())
+STEPS: Final[tuple[Step, ...]] = (HintScope(), PartColour(), PartEven(), KeepPaper(), FillHoles(), Clean(),
+                                  Guide(), Upsample(), RegionModes(), Lines())
 
 
 def run_steps(pic: Picture, steps: Sequence[Step] = STEPS) -> Picture:
@@ -283,6 +312,15 @@ def run_steps(pic: Picture, steps: Sequence[Step] = STEPS) -> Picture:
         if step.applies(pic):
             step(pic)
     return pic
+
+
+def _merged(dense: HintRaster | None, grouped: HintRaster | None) -> HintRaster | None:
+    """The dense hints over the hint-free parts' colours (either may be None)."""
+    if dense is None or grouped is None:
+        return dense or grouped
+    rgb = grouped.rgb.copy()
+    rgb[dense.mask] = dense.rgb[dense.mask]
+    return HintRaster(rgb, dense.mask | grouped.mask)
 
 
 def hint_colours(hints: HintRaster) -> np.ndarray:

@@ -54,7 +54,7 @@ def _picture(colorizer, samples: Path, **options) -> Picture:
     opts = ColorizeOptions(**options)
     page = colorizer._page(img, opts.working_size or 128, None, opts.gap)
     hints = [Stroke(((w * 0.45, h * 0.2), (w * 0.55, h * 0.22)), (40, 70, 200), 6)]
-    from ganime_core.api import _hint_raster
+    from ganime_core.inputs.hints import as_hint_raster as _hint_raster
 
     small = _hint_raster(hints, w, h, to=(page.w, page.h))
     pic = colorizer._network_pass(opts, page, small, np.array([[60, 20, -30, 1.0]] * 8, np.float32))
