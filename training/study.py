@@ -171,8 +171,9 @@ def run_study(args: argparse.Namespace, command: str) -> dict[str, Any]:
         else:
             row["train"] = dict(summary)
             t0 = time.monotonic()
-            row["eval"] = score(colorizer, _nst_sets(args, sets) if v.method == "nst" else sets, mean_rgb,
-                                not args.no_fid, study["baselines"])
+            own = _nst_sets(args, sets) if v.method == "nst" else sets
+            # the baselines are scored on every row's pictures, never on style transfer's fewer
+            row["eval"] = score(colorizer, own, mean_rgb, not args.no_fid, study["baselines"] if own is sets else None)
             row["eval_seconds"] = round(time.monotonic() - t0, 1)
             if v.method == "nst":
                 row["about"] += _nst_cost(row, device, len(sets.val))

