@@ -124,6 +124,9 @@ def build_actions(win: MainWindow) -> dict[str, QAction]:
                            icon_name="fa5s.palette", checkable=True,
                            tip="Give the model the palette's first 8 colours to place "
                                "(wins over a reference picture)")
+    a["suggest"] = n(win, "&Suggest colours", win.suggestions.show, icon_name="fa5s.swatchbook",
+                     tip="The sketch coloured in a few colour families: click one to use its "
+                         "colours as the colour guide")
     # View
     a["zoom_in"] = n(win, "Zoom &in", lambda: win.canvas.zoom_by(1.25),
                      shortcut=["+", "=", SK.ZoomIn], icon_name="fa5s.search-plus")
@@ -186,7 +189,7 @@ def build_menus(win: MainWindow, a: dict[str, QAction]) -> Menus:
     m = mb.addMenu("&Colorize")
     m.addActions([a["colorize"], a["auto"]])
     m.addSeparator()
-    m.addActions([a["reference"], a["clear_reference"], a["palette_guide"]])
+    m.addActions([a["reference"], a["clear_reference"], a["palette_guide"], a["suggest"]])
     m = mb.addMenu("&View")
     m.addActions([a["zoom_in"], a["zoom_out"], a["fit"], a["actual"]])
     m.addSeparator()

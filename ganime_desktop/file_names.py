@@ -4,8 +4,8 @@ Dialogs start in the current sketch's folder (the picture opened or imported las
 project's, else the most recent file's, else home; names come from the sketch (else the
 project) and say what the file holds: ``<sketch>-coloured.png`` (the picture with its lines;
 never ``<sketch>.png``, which would offer to overwrite the sketch), ``<sketch>-colour-only.png``,
-``<sketch>.ora``, ``<sketch>.ganime``... (the endings are the export table's,
-``ganime_core.io.formats``).
+``<sketch>.ora``, ``<sketch>.ganime``, ``<sketch>-palette.gpl``... (the export endings are the
+export table's, ``ganime_core.io.formats``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ganime_core.io.formats import FORMATS
 
-EXPORT_ENDINGS = {**{f.kind: f.ending for f in FORMATS}, "project": ".ganime"}
+EXPORT_ENDINGS = {**{f.kind: f.ending for f in FORMATS}, "project": ".ganime",
+                  "palette": "-palette.gpl"}
 
 
 def start_folder(sketch: Path | None, project: Path | None, recent: list[str]) -> Path:

@@ -255,7 +255,7 @@ class FileOperations:
 
     def save_palette(self) -> None:
         path = self.host.prompter.save_file("Save palette", "GIMP palettes (*.gpl)",
-                                       str(Path(self.folder()) / "palette.gpl"))
+                                            str(self.suggest("palette")))
         if path:
             with self.host.guard("Cannot save palette"):
                 save_gpl(_with_suffix(path, ".gpl"), self.host.palette_widget.palette_model)

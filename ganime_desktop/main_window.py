@@ -52,6 +52,7 @@ from .region_worker import RegionService
 from .session import DocumentSession
 from .settings import AppSettings, default_recovery_dir, load_settings, save_settings
 from .status_line import StatusLine
+from .suggest_ctl import SuggestionsController
 from .tools import TOOLS, BrushState, Tool, ToolController
 from .widgets.guide_panel import GuidePanel
 from .widgets.palette_dock import PaletteWidget
@@ -90,12 +91,14 @@ class MainWindow(QMainWindow):
         self.files = FileOperations(self.session, self)
         self.help_ops = HelpOperations(self)
         self.guide_ops = GuideOperations(self.session, self)
+        self.suggestions = SuggestionsController(self.session, self.colorizer, self.show_status, self)
 
         self.actions_by_name = build_actions(self)
         a = self.actions_by_name
         self.guide_panel = GuidePanel(a["reference"], a["clear_reference"], a["palette_guide"], self)
-        self._docks += [self._add_dock("Colour guide", "guide_dock", self.guide_panel),
+        self._docks += [self._add_dock("Colour guide", "guide_dock", self.guide_panel), self.suggestions.dock,
                         self._add_dock("History", "history_dock", QUndoView(self.session.stack))]
+        self.tabifyDockWidget(self.suggestions.dock, self._docks[1])  # one tab each, the guide in front
         self.menus = build_menus(self, a)
         for dock in self._docks:
             self.menus.view.addAction(dock.toggleViewAction())
@@ -173,7 +176,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         else:  # first start: palette and colour guide get the room, history the rest
-            self.resizeDocks(self._docks, [290, 340, 150], Qt.Orientation.Vertical)
+            self.resizeDocks(self._docks, [270, 330, 330, 100], Qt.Orientation.Vertical)
 
     # -- the host protocols (FileHost, GuideHost, HelpHost) --------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -104,6 +105,29 @@ class Output:
     device: str
     flats: np.ndarray | None = None  # one exact colour per region (flats and locked modes)
     shading: np.ndarray | None = None  # uint8 grey overlay, 128 = neutral (locked mode)
+
+
+@dataclass(frozen=True)
+class SuggestJob:
+    """Colour suggestions for a picture: ``n`` previews at working size ``size``
+    (``ganime_core.suggest.suggest``); ``serial`` is stamped by the host."""
+
+    image: LoadedImage
+    options: ColorizeOptions = ColorizeOptions()
+    model: ModelChoice = ModelChoice()
+    n: int = 6
+    size: int = 256
+    serial: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """The answer to a :class:`SuggestJob`: ``(ganime_core.suggest.ColourFamily, uint8 HxWx3
+    preview)`` pairs, in the families' display order; ``seconds`` they took together."""
+
+    serial: int
+    previews: tuple[tuple[Any, np.ndarray], ...]
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,8 @@ from .messages import (
     ModelChoice,
     ModelLoaded,
     Output,
+    Suggestions,
+    SuggestJob,
     error_kind,
 )
 from .preview import Pictures, PreviewMemory, context_key
@@ -63,17 +66,20 @@ class ColorizeWorker(QObject):
     done = Signal(object)  # Output
     failed = Signal(object)  # Failure
     model_loaded = Signal(object)  # ModelLoaded
+    suggested = Signal(object)  # Suggestions
+    suggest_failed = Signal(object)  # Failure (its serial: the SuggestJob's)
 
     def __init__(self, threads: int = 0) -> None:
         super().__init__()
         self.threads = threads
         self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
+        self.latest_suggest = 0
         self._colorizer: Any = None  # ganime_core.api.Colorizer, imported on this thread
         self._choice: ModelChoice | None = None
         self.previews = PreviewMemory()  # the last (preview, full) pair: previews stay local
 
     def skip_all(self) -> None:
-        self.latest = 1 << 62
+        self.latest = self.latest_suggest = 1 << 62
 
     def _model(self, choice: ModelChoice):  # -> ganime_core.api.Colorizer
         if self._colorizer is None or self._choice != choice:
@@ -128,6 +134,22 @@ class ColorizeWorker(QObject):
         except Exception as exc:  # every failure becomes a message in the GUI
             self._report(job.serial, exc)
 
+    @Slot(object)
+    def run_suggest(self, job: SuggestJob) -> None:
+        """Colour suggestions (``ganime_core.suggest``) with the loaded model, on this thread."""
+        if job.serial < self.latest_suggest:
+            return  # the sketch changed again: a newer request is queued
+        try:
+            from ganime_core.suggest import suggest
+
+            colorizer = self._model(job.model)
+            t0 = time.perf_counter()
+            previews = suggest(colorizer, job.image, job.n, size=job.size, options=job.options)
+            self.suggested.emit(Suggestions(job.serial, tuple(previews),
+                                            time.perf_counter() - t0))
+        except Exception as exc:  # reported, never raised into Qt
+            self._report(job.serial, exc, self.suggest_failed)
+
     @staticmethod
     def _colorize(colorizer, job: Job, options: ColorizeOptions):  # -> ganime_core.api.Result
         return colorizer.colorize(job.image, job.hints, options, palette=job.palette,
@@ -142,7 +164,7 @@ class ColorizeWorker(QObject):
                               tuple(res.working_size), float(res.seconds), str(res.device),
                               flats, shading))
 
-    def _report(self, serial: int, exc: BaseException) -> None:
+    def _report(self, serial: int, exc: BaseException, to: Any = None) -> None:
         kind = error_kind(exc)
         if kind == ErrorKind.INTERNAL:
             log.exception("colorize failed")
@@ -151,7 +173,7 @@ class ColorizeWorker(QObject):
             msg = "Not enough memory to colorize at this size; lower the working size in Settings."
         else:
             msg = str(exc)
-        self.failed.emit(Failure(serial, kind, msg))
+        (to or self.failed).emit(Failure(serial, kind, msg))
 
 
 class WorkerHost(QObject):
@@ -161,17 +183,24 @@ class WorkerHost(QObject):
     error = Signal(object)  # Failure
     busy_changed = Signal(bool)
     model_loaded = Signal(object)  # ModelLoaded
+    suggestions_ready = Signal(object)  # Suggestions of the newest SuggestJob
+    suggest_failed = Signal(object)  # Failure of the newest SuggestJob
 
     _submit = Signal(object)
     _preload = Signal(object)
+    _suggest = Signal(object)
 
     def __init__(self, parent: QObject | None = None, threads: int = 0) -> None:
         super().__init__(parent)
         self.latest = 0
+        self.latest_suggest = 0
         self.dropped = 0
         self.busy = False
         self.worker = ColorizeWorker(threads)
         self._submit.connect(self.worker.run)
+        self._suggest.connect(self.worker.run_suggest)
+        self.worker.suggested.connect(self._on_suggested)
+        self.worker.suggest_failed.connect(self._on_suggest_failed)
         self._preload.connect(self.worker.preload)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
@@ -189,6 +218,29 @@ class WorkerHost(QObject):
 
     def preload(self, choice: ModelChoice) -> None:
         self._preload.emit(choice)
+
+    def suggest(self, job: SuggestJob) -> int:
+        """Queue colour suggestions (behind any colorize already queued); only the newest
+        request's answer comes back."""
+        self.latest_suggest += 1
+        self.worker.latest_suggest = self.latest_suggest
+        self._suggest.emit(dataclasses.replace(job, serial=self.latest_suggest))
+        return self.latest_suggest
+
+    def cancel_suggestions(self) -> None:
+        """Whatever is queued or under way is no longer wanted."""
+        self.latest_suggest += 1
+        self.worker.latest_suggest = self.latest_suggest
+
+    @Slot(object)
+    def _on_suggested(self, out: Suggestions) -> None:
+        if out.serial == self.latest_suggest:
+            self.suggestions_ready.emit(out)
+
+    @Slot(object)
+    def _on_suggest_failed(self, failure: Failure) -> None:
+        if failure.serial == self.latest_suggest:
+            self.suggest_failed.emit(failure)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:

@@ -139,6 +139,8 @@ class GuidePanel(QWidget):
         lay.addWidget(self.use_palette)
         self.pal_chips = ChipStrip()
         lay.addWidget(self.pal_chips)
+        self.family_chips = ChipStrip()  # a colour suggestion's family, when it is the guide
+        lay.addWidget(self.family_chips)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setStyleSheet("QLabel { color: #4a4f5c; }")
@@ -189,14 +191,20 @@ class GuidePanel(QWidget):
             self.ref_name.setText(ref.name)
             self.ref_name.setToolTip(f"{ref.name}, kept in the project at {ref.size[0]}×{ref.size[1]}")
             self.ref_name.setVisible(True)
-        overridden = guide.source == "palette" and ref is not None
+        overridden = guide.source in ("palette", "suggestion") and ref is not None
         self.ref_chips.set_chips(guide.reference_chips(), dimmed=overridden)
         self.use_palette.setChecked(guide.use_palette)
         self.pal_chips.set_chips(guide.palette_chips() if guide.use_palette else [])
+        self.family_chips.set_chips(guide.family_chips())
         self.status.setText(self._status_text(guide))
 
     def _status_text(self, guide: ColourGuide) -> str:
-        if guide.source == "palette":
+        if guide.source == "suggestion" and guide.family is not None:
+            text = (f"Colour guide: the colour suggestion “{guide.family.name}” (Colorize → "
+                    f"Suggest colours)")
+            if guide.reference is not None:
+                text += "; the reference picture is kept for later"
+        elif guide.source == "palette":
             name = f" “{guide.palette_name}”" if guide.palette_name else ""
             text = (f"Colour guide: the first {len(guide.palette_colors)} colours of the "
                     f"palette{name}")

@@ -80,18 +80,30 @@ class PaletteWidget(QWidget):
             if item.widget():
                 item.widget().deleteLater()
 
+    def _place(self, grid: QGridLayout, buttons: list[QToolButton]) -> None:
+        """Swatches in rows of COLUMNS equal columns; a short last row is padded with empty
+        cells, so the recent colours line up under the palette's, evenly spaced."""
+        for i, b in enumerate(buttons):
+            grid.addWidget(b, i // COLUMNS, i % COLUMNS)
+        if buttons and len(buttons) % COLUMNS:
+            size = buttons[0].sizeHint()
+            for i in range(len(buttons), len(buttons) + COLUMNS - len(buttons) % COLUMNS):
+                cell = QWidget()
+                cell.setFixedSize(size)
+                grid.addWidget(cell, i // COLUMNS, i % COLUMNS)
+        for c in range(COLUMNS):
+            grid.setColumnStretch(c, 1)
+
     def rebuild(self) -> None:
         self._clear(self.grid)
-        for i, (name, rgb) in enumerate(self.palette_model.swatches):
-            self.grid.addWidget(self._button(name, rgb), i // COLUMNS, i % COLUMNS)
+        self._place(self.grid, [self._button(name, rgb) for name, rgb in self.palette_model.swatches])
         self.name_label.setText(f"Palette: {self.palette_model.name}")
         self._rebuild_recent()
         self.set_current(self.current)
 
     def _rebuild_recent(self) -> None:
         self._clear(self.recent_grid)
-        for i, rgb in enumerate(self.palette_model.recent):
-            self.recent_grid.addWidget(self._button("recent", rgb), i // COLUMNS, i % COLUMNS)
+        self._place(self.recent_grid, [self._button("recent", rgb) for rgb in self.palette_model.recent])
 
     def set_palette(self, palette: Palette) -> None:
         palette.recent = self.palette_model.recent
