@@ -54,6 +54,7 @@ class ColorizeController(QObject):
     status = Signal(str, int)  # text, milliseconds (0 = until replaced)
     model_state = Signal(str, str)  # label text, tooltip
     model_ready = Signal(object)  # ModelLoaded
+    invalidated = Signal()  # a setting changed how to colorize (the mode, the spread)
 
     def __init__(self, session: DocumentSession, settings: Callable[[], AppSettings],
                  prompts: Prompts, is_drawing: Callable[[], bool],
@@ -133,6 +134,8 @@ class ColorizeController(QObject):
         result = self.session.doc.result
         if force and result is not None:
             result.revision = -1
+        if force:
+            self.invalidated.emit()
         s = self.settings()
         if s.auto_regen and s.model_file() is not None and not self.model_failed:
             # leading edge: when idle, start at once; while edits come quickly, debounce

@@ -59,6 +59,7 @@ class SuggestionsController(QObject):
         self.panel.cleared.connect(lambda: self.choose(None))
         self.panel.refresh_requested.connect(lambda: self.refresh(force=True))
         self.dock.visibilityChanged.connect(lambda _v: self.timer.start(0))
+        colorizer.invalidated.connect(lambda: self.timer.start(SETTLE_MS))  # the colour mode
         self._doc: Document | None = None
         session.replaced.connect(self._watch)
         self._watch(session.doc)

@@ -116,6 +116,10 @@ def test_the_suggestions_follow_the_sketch(girl, qtbot) -> None:
     assert win.suggestions._shown_key == win.suggestions.key()
     assert any(not np.array_equal(a, b) for (_, a), (_, b)
                in zip(first.previews, win.suggestions.last.previews, strict=True))
+    second = win.suggestions.last
+    win.bars.mode_box.setCurrentIndex(win.bars.mode_box.findData("plain"))  # another colour mode
+    wait_for_suggestions(win, qtbot, after=second.serial)
+    assert win.suggestions._shown_key[3].mode == "plain"
 
 
 def test_a_stale_answer_is_dropped_and_a_hidden_panel_asks_nothing(girl, qtbot) -> None:
