@@ -49,7 +49,7 @@ from ganime_core.post.steps import PartClaims, Picture, run_steps
 from ganime_core.post.upsample import EdgePlan, plan_edges
 from ganime_core.regions.cache import SHARED, content_key
 from ganime_core.regions.compose import RegionLayers
-from ganime_core.regions.queries import hint_claims, raster_claims
+from ganime_core.regions.queries import hint_claims
 from ganime_core.regions.segment import Regions
 from ganime_core.runtime.calibration import Calibration, calibrate, check_choice, fast_norms
 from ganime_core.runtime.devices import is_out_of_memory, resolve_device
@@ -246,30 +246,6 @@ class Colorizer:
                        unhinted=lambda: self._unhinted_pass(page, regions, guide),
                        groups=None if regions is None else lambda: self._groups(page, regions, guide),
                        edge_plan=lambda: self._edge_plan(page))
-
-    def hint_reach(self, line_art: ImageLike, hints: HintsLike, options: ColorizeOptions | None = None, *,
-                   palette: PaletteLike = None, reference: ReferenceLike = None, barriers: BarriersLike = None,
-                   **changes: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Where the hints' colours go, at the input's full size: ``(mask HxW bool, colours
-        HxWx3 uint8)`` — the closed regions the hints claim and, with ``spread="part"``, the rest
-        of their parts, each with its hint's colour (what the app highlights under the brush).
-        Takes the same arguments as :meth:`colorize` and one network pass (no steps after it)."""
-        opts = (options or ColorizeOptions()).replace(**changes) if changes else options or ColorizeOptions()
-        img = _as_image(line_art)
-        page = self._page(img, int(opts.working_size or self.info.working_size), barriers, opts.gap)
-        h, w = page.height, page.width
-        full = as_hint_raster(hints, w, h)
-        if full is None:
-            return np.zeros((h, w), bool), np.zeros((h, w, 3), np.uint8)
-        regions = page.regions_full()
-        claimed, colours = hint_claims(regions, full)
-        if "dense_mask" in self.channels and opts.spread == "part":
-            pic = self._network_pass(opts, page, full.resized(page.w, page.h), palette_of(palette, reference))
-            if pic.part is not None and pic.dense is not None:
-                grown, grown_colours = raster_claims(regions, pic.dense.resized(w, h))
-                grown &= ~claimed
-                claimed, colours = claimed | grown, np.where(grown[:, None], grown_colours, colours)
-        return np.take(claimed, regions.labels), np.take(colours, regions.labels, axis=0)
 
     def _part(self, opts: ColorizeOptions, page: Page, regions: Regions, claims: tuple[np.ndarray, np.ndarray],
               hinted: np.ndarray, guide: np.ndarray | None) -> PartClaims | None:

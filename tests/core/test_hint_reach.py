@@ -1,4 +1,4 @@
-"""Where a stroke's colour goes (``Colorizer.hint_reach``), and that it goes nowhere else: with
+"""Where a stroke's colour goes (``parts.query.hint_reach``), and that it goes nowhere else: with
 the default part spread, a stroke leaves every pixel off its part as the unhinted result had it
 (no haze of the hint's colour beside the lines: issue 24, item 5)."""
 
@@ -12,6 +12,7 @@ import pytest
 
 from ganime_core.color import rgb_to_lab
 from ganime_core.inputs.hints import Stroke
+from ganime_core.parts.query import hint_reach
 
 RED = (220, 30, 40)
 
@@ -37,7 +38,7 @@ def test_a_stroke_changes_nothing_off_its_part(shipped, samples_dir: Path) -> No
     sketch = samples_dir / "lineart_3.png"
     before = shipped.colorize(sketch)
     after = shipped.colorize(sketch, _sleeve_stroke())
-    reach, colours = shipped.hint_reach(sketch, _sleeve_stroke())
+    reach, colours = hint_reach(shipped, sketch, _sleeve_stroke())
     assert reach.shape == before.color.shape[:2]
     assert (colours[reach] == RED).all()
     near_ink = cv2.dilate((before.lines < 0.5).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
@@ -52,9 +53,9 @@ def test_a_stroke_changes_nothing_off_its_part(shipped, samples_dir: Path) -> No
 def test_the_reach_of_a_stroke_is_its_part_or_its_regions(shipped, samples_dir: Path) -> None:
     sketch = samples_dir / "lineart_1.png"
     hair = [Stroke(((250.0, 60.0), (260.0, 70.0)), (30, 90, 230), 8.0)]
-    region, _ = shipped.hint_reach(sketch, hair, spread="region")
-    part, _ = shipped.hint_reach(sketch, hair)
+    region, _ = hint_reach(shipped, sketch, hair, spread="region")
+    part, _ = hint_reach(shipped, sketch, hair)
     assert region.any() and (part >= region).all(), "the part holds the stroke's own regions"
     assert part.sum() > 1.3 * region.sum(), "the part reaches beyond the stroke's regions"
-    nothing, _ = shipped.hint_reach(sketch, None)
+    nothing, _ = hint_reach(shipped, sketch, None)
     assert not nothing.any()
