@@ -156,9 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: %(default)s)")
     p.add_argument("--resume", action="store_true", help="reuse OUT/rows.npz instead of making the rows again")
-    p.add_argument("--head", default="runs/parts-head/head.safetensors",
-                   help="the part head from training.parts_head, for the emb_sim feature and the exported "
-                        "model ('none': without; default: %(default)s)")
+    p.add_argument("--head", default="none",
+                   help="the part head from training.parts_head (e.g. runs/parts-head/head.safetensors), for "
+                        "the emb_sim feature and the exported model (default: none)")
     p.add_argument("--export", nargs="?", const=str(DEFAULT_PARTS), default=None, metavar="PATH",
                    help=f"write the kept model here (no PATH: {DEFAULT_PARTS})")
     return p
@@ -173,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     from ganime_core.api import Colorizer
 
-    colorizer = Colorizer.load(device="cpu")
     head = None if args.head == "none" else load_head(Path(args.head))
+    colorizer = Colorizer.load(device="cpu") if head is not None or not args.resume else None
     cached = None
     if args.resume and cache.is_file():
         with np.load(cache, allow_pickle=False) as z:
@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if cached is not None:
         x, y, xv, yv = cached
     else:
+        colorizer = colorizer or Colorizer.load(device="cpu")
         _, items = discover(args.data)
         train_items, val_items = split(items, 0.2, 0)
         x, y = build_rows(colorizer, choose(train_items, args.figures, args.faces, args.seed),
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     model, stats = train_mlp(x, y, xv, yv, hidden=args.hidden, epochs=args.epochs, lr=args.lr,
                              device=device, out=out, seed=args.seed)
-    if head is not None:
+    if head is not None and colorizer is not None:
         model = dataclasses.replace(model, head=head, generator=colorizer.info.sha256)
     info = {"validation": stats, "training_pairs": int(len(y)), "features": list(MODEL_FEATURES),
             "data": str(args.data), "pictures": {"figures": args.figures, "faces": args.faces,

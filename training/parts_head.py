@@ -148,7 +148,8 @@ def train(train_set: list[Canvas], val_set: list[Canvas], *, epochs: int, lr: fl
     from safetensors.torch import load_file, save_file
 
     torch.manual_seed(seed)
-    head = PartHead(HeadConfig())
+    config = HeadConfig(channels=(int(train_set[0].inputs[0].shape[1]), int(train_set[0].inputs[1].shape[1])))
+    head = PartHead(config)
     scale = torch.nn.Parameter(torch.tensor(5.0))
     bias = torch.nn.Parameter(torch.tensor(0.0))
     opt = torch.optim.Adam([*head.parameters(), scale, bias], lr=lr)
@@ -176,7 +177,7 @@ def train(train_set: list[Canvas], val_set: list[Canvas], *, epochs: int, lr: fl
         save_file(weights, str(out / "head-last.safetensors"))
         if state["best"] is None or metrics["auc_area"] > state["best"]["auc_area"]:
             state["best"] = metrics
-            save_file(weights, str(out / "head.safetensors"), metadata={"config": json.dumps(HeadConfig().as_dict())})
+            save_file(weights, str(out / "head.safetensors"), metadata={"config": json.dumps(config.as_dict())})
         state["epoch"] = epoch + 1
         (out / "head.json").write_text(json.dumps(state, indent=1))
     return state
@@ -209,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     train_set = make_canvases(colorizer, choose(train_items, args.figures, args.faces, args.seed),
                               args.per_item, 11 + args.seed, "training")
     log.info("%d training and %d validation canvases", len(train_set), len(val_set))
+    if not train_set or not val_set:
+        raise SystemExit(f"no usable {'training' if not train_set else 'validation'} canvases in {args.data}")
     state = train(train_set, val_set, epochs=args.epochs, lr=args.lr, out=args.out, seed=args.seed, resume=args.resume)
     log.info("kept: %s", state["best"])
     return 0

@@ -2,7 +2,7 @@
 
 The generator has learned to colour hair as hair and a sleeve as a sleeve; its decoder's
 activations say so before any colour is chosen. :class:`PartHead` is a small convolutional
-head on two decoder levels (1/8 and 1/4 of the working size) and the line art at 1/4, trained
+head on two decoder levels (at 1/8 and 1/4 of the working size) and the line art at 1/4, trained
 by ``training.parts_head`` so that regions of one part (one colour in the artist's colouring)
 point the same way: each region's embedding is the pixel-count-weighted mean of the head's
 output over the cells of the 1/4 grid it covers, normalised (:func:`region_embeddings`). The
@@ -23,9 +23,7 @@ from torch import nn
 
 from ganime_core.regions.segment import Regions
 
-#: The decoder levels the head reads (0: the innermost), for the shipped 6-level U-Net: 1/8 and 1/4.
-LEVELS = (2, 3)
-#: The head's cells, in px of the working size (the finer level's stride).
+#: The head's cells, in px of the working size (the stride of the finer level it reads).
 CELL = 4
 
 
@@ -61,9 +59,13 @@ class PartHead(nn.Module):
 
 
 def head_inputs(taps: dict[int, torch.Tensor], lines: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """The head's inputs from the generator's decoder ``taps`` and the (B, 1, H, W) line art in
-    [0, 1] at the network's input size."""
-    coarse, fine = taps[LEVELS[0]].float(), taps[LEVELS[1]].float()
+    """The head's inputs from the generator's decoder ``taps`` (by level, the last at 1/2 of the
+    input size, so the two before it are at 1/8 and 1/4) and the (B, 1, H, W) line art in [0, 1]
+    at the network's input size."""
+    levels = sorted(taps)
+    if len(levels) < 3:
+        raise ValueError(f"the part head reads decoder levels at 1/8 and 1/4; this network has {len(levels)}")
+    coarse, fine = taps[levels[-3]].float(), taps[levels[-2]].float()
     return coarse, fine, F.adaptive_avg_pool2d(lines.float(), (int(fine.shape[2]), int(fine.shape[3])))
 
 

@@ -13,7 +13,6 @@ import torch
 from ganime_core.errors import WeightsError
 from ganime_core.parts.embed import (
     CELL,
-    LEVELS,
     HeadConfig,
     PartHead,
     cell_counts,
@@ -35,8 +34,8 @@ def _page() -> np.ndarray:
 def _taps(h: int, w: int, seed: int = 0) -> dict[int, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
     c2, c3 = HeadConfig().channels
-    return {LEVELS[0]: torch.rand(1, c2, h // 8, w // 8, generator=g),
-            LEVELS[1]: torch.rand(1, c3, h // CELL, w // CELL, generator=g)}
+    return {2: torch.rand(1, c2, h // 8, w // 8, generator=g),  # the decoder's levels at 1/8, 1/4, 1/2
+            3: torch.rand(1, c3, h // CELL, w // CELL, generator=g), 4: torch.rand(1, 4, h // 2, w // 2, generator=g)}
 
 
 def test_cell_counts_add_up_to_each_region_area() -> None:
