@@ -93,10 +93,15 @@ lint: $(STAMP)
 train: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.train $(ARGS)
 
-# The part model (which regions one hint colours): rows cached in runs/parts, resumable with
-# ARGS=--resume; exported to ganime_core/resources/models/parts.safetensors.
+# The part model (which regions one hint colours, and the parts without hints), in three steps:
+# the head on the colour network's decoder (runs/parts-head), the hinted MLP (runs/parts, exported
+# to ganime_core/resources/models/parts.safetensors with the head), the hint-free MLP stored in
+# the same file. Each step is resumable with ARGS=--resume.
+PARTS_HEAD := runs/parts-head/head.safetensors
 train-parts: $(STAMP)
-	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts --out runs/parts --export $(ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts_head --out runs/parts-head $(ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts --out runs/parts --head $(PARTS_HEAD) --export $(ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts_free --out runs/parts-free --head $(PARTS_HEAD) --into $(ARGS)
 
 export: $(STAMP)
 	$(PY) -m training.export runs/default/checkpoint.pt -o ganime_core/resources/models/default.safetensors \
