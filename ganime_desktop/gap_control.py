@@ -6,8 +6,8 @@ background and the canvas lays the regions over the picture in distinct transluc
 one undo step; the preview stays a moment so the user sees what they chose.
 
 Every change of the gap (a drag, a key, an undo or redo) is told in the status line with what
-it did to the hints (:mod:`.gap_report`: "Close gaps 64 px: 1 hint now colours nothing (peach:
-its region is now the brown hint's)"), measured by a :class:`GapReporter` on the region thread
+it did to the hints (:mod:`.gap_report`: "Close gaps 64 px: the peach hint colours nothing
+now (its region is the brown hint's)"), measured by a :class:`GapReporter` on the region thread
 from the regions at both sizes (the shared segmentation cache usually has them already).
 """
 

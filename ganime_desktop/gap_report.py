@@ -5,8 +5,8 @@ rule the colorizer applies): a bigger gap joins regions (the face and the hair b
 block, and the block takes the colour most of its hint pixels have: the other hint colours
 nothing), a smaller one opens them to the page (a hint in a region open to the page reaches
 only its neighbourhood). :func:`hint_cover` measures, for each hint, how much of the picture
-it colours at one gap; :func:`gap_message` compares two gaps: "Close gaps 24 px: 2 hints now
-cover less (peach, blue) — Ctrl+Z goes back".
+it colours at one gap; :func:`gap_message` compares two gaps: "Close gaps 24 px: 2 hints (peach,
+blue) cover less — Ctrl+Z goes back".
 
 A hint here is one connected mark of one colour on the hint layer: a stroke, or all the strokes
 of one fill.
@@ -96,7 +96,9 @@ def hint_cover(regions: Regions, hints: list[Hint]) -> list[Cover]:
 
 
 def gap_message(gap: int, hints: list[Hint], before: list[Cover], after: list[Cover]) -> str:
-    """The status line after the gap changed to ``gap`` px (``before``/``after``: hint_cover)."""
+    """The status line after the gap changed to ``gap`` px (``before``/``after``: hint_cover):
+    "Close gaps 10 px: the brown hint colours nothing now (its region is the peach hint's);
+    the peach hint covers more — Ctrl+Z goes back"."""
     head = f"Close gaps {gap} px"
     if not hints:
         return head
@@ -106,11 +108,9 @@ def gap_message(gap: int, hints: list[Hint], before: list[Cover], after: list[Co
     more = [h for h, b, a in rows if a.area > MORE * max(b.area, 1)]
     parts = [_lost_text(lost)] if lost else []
     if less:
-        parts.append(f"{_count(less)} now {'covers' if len(less) == 1 else 'cover'} less "
-                     f"({_names(less)})")
+        parts.append(f"{_who(less)} {'covers' if len(less) == 1 else 'cover'} less")
     if more:
-        parts.append(f"{_count(more)} now {'covers' if len(more) == 1 else 'cover'} more "
-                     f"({_names(more)})")
+        parts.append(f"{_who(more)} {'covers' if len(more) == 1 else 'cover'} more")
     if not parts:
         return f"{head}: the hints keep their regions"
     back = " — Ctrl+Z goes back" if lost or less else ""
@@ -118,19 +118,20 @@ def gap_message(gap: int, hints: list[Hint], before: list[Cover], after: list[Co
 
 
 def _lost_text(lost: list[tuple[Hint, Cover]]) -> str:
-    """"1 hint now colours nothing (peach: its region is now the brown hint's)"."""
-    why = []
-    for h, c in lost[:3]:
-        name = colour_name(h.colour)
-        why.append(f"{name}: its region is now the {colour_name(c.taken_by)} hint's"
-                   if c.taken_by is not None else f"{name}: no closed region left under it")
-    more = ", …" if len(lost) > 3 else ""
-    verb = "colours" if len(lost) == 1 else "colour"
-    return f"{_count([h for h, _ in lost])} now {verb} nothing ({'; '.join(why)}{more})"
+    """"the peach hint colours nothing now (its region is the brown hint's)"."""
+    if len(lost) == 1:
+        h, c = lost[0]
+        why = (f"its region is the {colour_name(c.taken_by)} hint's" if c.taken_by is not None
+               else "no closed region is left under it")
+        return f"the {colour_name(h.colour)} hint colours nothing now ({why})"
+    return f"{_who([h for h, _ in lost])} colour nothing now"
 
 
-def _count(hints: list[Hint]) -> str:
-    return "1 hint" if len(hints) == 1 else f"{len(hints)} hints"
+def _who(hints: list[Hint]) -> str:
+    """"the blue hint", "2 hints (blue, red)"."""
+    if len(hints) == 1:
+        return f"the {colour_name(hints[0].colour)} hint"
+    return f"{len(hints)} hints ({_names(hints)})"
 
 
 def _names(hints: list[Hint]) -> str:

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         self.palette_widget.save_requested.connect(self.files.save_palette)
         self.guide_panel.reference_dropped.connect(self.guide_ops.set_reference_path)
         col = self.colorizer
-        col.status.connect(lambda text, ms: self.status_line.show(text, ms))
+        col.status.connect(lambda text, ms: self.status_line.show(text, ms, keep_note=True))
         col.model_state.connect(self._on_model_state)
         col.model_ready.connect(self._on_model_ready)
         col.host.busy_changed.connect(self.busy_bar.setVisible)

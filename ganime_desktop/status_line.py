@@ -1,8 +1,8 @@
 """The status line: passing messages, and a note that stays with them for a while.
 
 A note (what a gap change did to the hints) must not vanish under the colorize's "Colorizing…"
-and "Done" that follow it a moment later: while it is fresh, every message shows it after
-its own text.
+and "Done" that follow it a moment later: while it is fresh, those messages (``keep_note``)
+show after it. The next message of the user's own doing (a tool picked, a file exported) ends it.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ class StatusLine:
         """The note while it is fresh, else ""."""
         return self._note if time.monotonic() < self._until else ""
 
-    def show(self, text: str, ms: int = 6000) -> None:
-        """A message for ``ms`` milliseconds (0: until the next), with the fresh note after it."""
-        note = self.note_text()
+    def show(self, text: str, ms: int = 6000, keep_note: bool = False) -> None:
+        """A message for ``ms`` milliseconds (0: until the next); ``keep_note``: after the
+        fresh note (the colorize's progress), else the note ends."""
+        note = self.note_text() if keep_note else ""
+        if not keep_note:
+            self._until = 0.0
         if note and text != note:
             left = int((self._until - time.monotonic()) * 1000)
-            text, ms = f"{text}{SEPARATOR}{note}", (max(ms, left) if ms else 0)
+            text, ms = f"{note}{SEPARATOR}{text}", (max(ms, left) if ms else 0)
         self.bar.showMessage(text, ms)
 
     def note(self, text: str, ms: int = 12000) -> None:

@@ -1,14 +1,17 @@
 """A new user's first session, scripted on the real window under Xvfb, with screenshots.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" nice -n 15 .venv/bin/python \\
+    xvfb-run -a -s "-screen 0 1280x800x24" nice -n 15 .venv/bin/python \\
         docs/screenshots/walkthrough.py
 
 Mouse and keys go through QTest into the real widgets (the Colorize button is clicked, tools
 are picked with their keys, hints are dragged on the canvas, the fill tool hovers then
 clicks, Ctrl+Z undoes, the "Close gaps" slider is dragged by its handle, a barrier is drawn
-with the barrier tool). Only the file dialogs are answered by a script. Saves
-``docs/screenshots/walkthrough_*.png`` (ImageMagick ``import -window root``) and the quick
-guide's five pictures ``ganime_desktop/resources/guide_*.png`` (grabs of the window).
+with the barrier tool, a colour suggestion is clicked). Only the file dialogs are answered by
+a script. Saves ``docs/screenshots/walkthrough_*.png`` (ImageMagick ``import -window root``) and
+the quick guide's five pictures ``ganime_desktop/resources/guide_*.png`` (grabs of the window).
+
+Waiting is done in a ``QEventLoop`` (:func:`wait`), never ``QTest.qWait``: PySide6 keeps the GIL
+through ``qWait``, which starves the worker threads (a 0.2 s colorize took 2-15 s that way).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -38,6 +41,15 @@ HINTS = [  # (colour, points in the sketch's pixels): hair, face, kimono
 FILL_AT, FILL_COLOUR = (289, 286), (246, 196, 70)  # the kimono collar
 GAP_TO = 10  # px: closes the face's open outline (it separates from the paper at 8)
 PROFILE = [(200, 185), (203, 200), (212, 222), (222, 240), (232, 255), (245, 262)]  # a barrier
+SUGGESTION = 1  # the thumbnail clicked: "black & navy"
+GUIDE_RECT = QRect(0, 0, 1000, 800)  # the part of the window the quick guide's pictures show
+
+
+def wait(ms: int) -> None:
+    """Let the event loop (and the worker threads: the GIL is free meanwhile) run ``ms``."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 def wait_until(cond: Callable[[], bool], timeout_s: float = 400.0) -> None:
@@ -46,11 +58,11 @@ def wait_until(cond: Callable[[], bool], timeout_s: float = 400.0) -> None:
     while not cond():
         if time.monotonic() > end:
             raise TimeoutError("the walkthrough waited too long")
-        QTest.qWait(50)
+        wait(50)
 
 
 def shot(name: str) -> None:
-    QTest.qWait(400)  # let the last paint reach the screen
+    wait(400)  # let the last paint reach the screen
     path = OUT / f"walkthrough_{name}.png"
     subprocess.run(["import", "-window", "root", str(path)], check=True)
     print("saved", path.relative_to(ROOT), flush=True)
@@ -82,7 +94,7 @@ def drag_gap_slider(win, value: int, while_held: Callable[[], None]) -> None:
     for step in range(1, 9):  # a hand moves in small steps
         end = start + QPoint(int(round(dx * step / 8)), 0)
         QTest.mouseMove(slider, end)
-        QTest.qWait(60)
+        wait(60)
     print(f"gap slider dragged to {slider.value()} px (down: {slider.isSliderDown()})", flush=True)
     if slider.value() != value:  # the drag landed a pixel off: set the exact value
         slider.setValue(value)
@@ -124,7 +136,7 @@ def main() -> int:
     dialogs = ScriptedDialogs()
     win = MainWindow(store, tmp / "recovery", dialogs)
     dialogs.parent = win
-    win.setGeometry(0, 0, 1400, 900)
+    win.setGeometry(0, 0, 1280, 800)
     win.show()
     win.activateWindow()
     try:
@@ -137,7 +149,7 @@ def main() -> int:
 
 def walk(win, dialogs) -> int:
     c = win.canvas
-    QTest.qWait(1500)
+    wait(1500)
 
     def at(x: float, y: float) -> QPoint:
         wx, wy = c.vp.to_widget(x, y)
@@ -160,12 +172,29 @@ def walk(win, dialogs) -> int:
     QTest.keyClick(win, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)  # File → Import
     wait_until(lambda: win.doc.size == (500, 469))
     shot("2_imported")
-    guide_picture(win, "guide_1_open.png", QRect(0, 0, 1100, 860))
+    guide_picture(win, "guide_1_open.png", GUIDE_RECT)
 
     QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
     colorized()
     shot("3_colorized")
-    guide_picture(win, "guide_2_colorize.png", QRect(0, 0, 1100, 860))
+    guide_picture(win, "guide_2_colorize.png", GUIDE_RECT)
+
+    colorize_menu = next(a.menu() for a in win.menuBar().actions() if "Colorize" in a.text())
+    suggest = next(a for a in colorize_menu.actions() if "Suggest colours" in a.text())
+    suggest.trigger()  # Colorize → Suggest colours
+    wait_until(lambda: win.suggestions.last is not None
+               and all(b.isVisible() for b in win.suggestions.panel.buttons))
+    print(f"suggestions in {win.suggestions.last.seconds:.2f} s:",
+          [f.name for f, _ in win.suggestions.last.previews], flush=True)
+    shot("3a_suggestions")
+    QTest.mouseClick(win.suggestions.panel.buttons[SUGGESTION], Qt.MouseButton.LeftButton)
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
+    colorized()
+    shot("3b_suggestion_used")
+    QTest.keyClick(c, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # back to no guide
+    win._docks[1].raise_()  # the colour guide's tab in front again
+    QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
+    colorized()
 
     QTest.keyClick(c, Qt.Key.Key_C)  # the hint brush
     win.bars.size_box.setValue(12)
@@ -175,7 +204,7 @@ def walk(win, dialogs) -> int:
     QTest.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     colorized()
     shot("4_hints")
-    guide_picture(win, "guide_3_hints.png", QRect(0, 0, 1100, 860))
+    guide_picture(win, "guide_3_hints.png", GUIDE_RECT)
 
     QTest.keyClick(c, Qt.Key.Key_G)  # the fill tool
     win._on_color_chosen(FILL_COLOUR)
@@ -188,7 +217,7 @@ def walk(win, dialogs) -> int:
     QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
     colorized()
     shot("6_filled")
-    guide_picture(win, "guide_4_fill.png", QRect(0, 0, 1100, 860))
+    guide_picture(win, "guide_4_fill.png", GUIDE_RECT)
 
     QTest.keyClick(c, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the fill
     QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
@@ -198,6 +227,7 @@ def walk(win, dialogs) -> int:
     drag_gap_slider(win, GAP_TO, lambda: shot("8_gap_preview"))
     QTest.mouseClick(win.bars.colorize_button, Qt.MouseButton.LeftButton)
     colorized()
+    wait_until(lambda: not c.region_preview_shown)  # the preview lingers a moment, then goes
     shot("9_gap_closed")
 
     QTest.keyClick(c, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # back to 6 px ...
@@ -225,20 +255,20 @@ def walk(win, dialogs) -> int:
     export_menu = next(a.menu() for a in file_menu.actions() if a.menu() is not None
                        and "Export" in a.text())
     file_menu.popup(win.mapToGlobal(QPoint(0, 22)))
-    QTest.qWait(200)
+    wait(200)
     export_menu.popup(file_menu.geometry().topRight() + QPoint(0, 180))
-    QTest.qWait(300)
+    wait(300)
     guide_picture(export_menu, "guide_5_export.png")
     export_menu.hide()
     file_menu.hide()
 
     guide = QuickGuideDialog(win)
-    guide.move(300, 20)
+    guide.move(240, 10)
     guide.show()
     shot("13_quick_guide")
     guide.close()
     about = AboutDialog(win.help_ops.about_html(), win)
-    about.move(400, 200)
+    about.move(360, 160)
     about.show()
     shot("14_about")
     about.close()

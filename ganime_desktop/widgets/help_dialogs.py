@@ -38,8 +38,9 @@ GUIDE = (
               "File → Open (Ctrl+O) or Import (Ctrl+I), drop a picture on the window or paste "
               "one (Ctrl+V). Both colorize at once when Auto is on.", "guide_1_open.png"),
     GuideStep("2. Colorize",
-              "Press the Colorize button (Ctrl+Enter). A quick preview comes first, then the "
-              "full picture.", "guide_2_colorize.png"),
+              "Press the Colorize button (Ctrl+Enter). Other colours? Colorize → Suggest "
+              "colours shows the sketch in six colour families: click one.",
+              "guide_2_colorize.png"),
     GuideStep("3. Paint colour hints",
               "Pick a colour in the palette and paint a few strokes with the hint brush (C). "
               "Hints have a dark outline; H shows or hides them.", "guide_3_hints.png"),

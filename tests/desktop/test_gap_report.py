@@ -37,9 +37,8 @@ def test_the_cover_of_each_hint_follows_the_rule_the_colorizer_applies() -> None
     assert open_door[0].area > 0 and open_door[1].area == 0 and open_door[1].taken_by == RED
     assert closed_door[0].area > 0 and closed_door[1].area > 0 and closed_door[1].taken_by is None
     text = gap_message(6, marks, closed_door, open_door)
-    assert text.startswith("Close gaps 6 px: 1 hint now colours nothing (blue: its region is now "
-                           "the red hint's)") and "Ctrl+Z goes back" in text
-    assert "1 hint now covers more (red)" in text
+    assert text == ("Close gaps 6 px: the blue hint colours nothing now (its region is the red "
+                    "hint's); the red hint covers more — Ctrl+Z goes back")
     assert gap_message(16, marks, closed_door, closed_door) == \
         "Close gaps 16 px: the hints keep their regions"
     assert gap_message(16, [], [], []) == "Close gaps 16 px"
@@ -53,11 +52,16 @@ def test_a_gap_change_is_told_in_the_status_line_and_so_is_its_undo(make_window,
     win.bars.gap_slider.setValue(6)  # a keyboard step: the gap is set at once
     assert win.doc.gap == 6
     qtbot.waitUntil(lambda: "colours nothing" in win.gap_control.last_report, timeout=WAIT_MS)
-    assert "blue: its region is now the red hint's" in win.statusBar().currentMessage()
+    assert "blue hint colours nothing now (its region is the red hint's)" in \
+        win.statusBar().currentMessage()
     win.colorizer.status.emit("Done: 256×256 on cpu in 0.2 s", 8000)  # the colorize that follows
     shown = win.statusBar().currentMessage()
-    assert shown.startswith("Done:") and "colours nothing" in shown, "the note stays on the line"
+    assert shown.startswith("Close gaps 6 px") and "Done:" in shown, "the note stays on the line"
+    win.show_status("Exported girl-coloured.png")  # the user's next doing ends the note
+    assert win.statusBar().currentMessage() == "Exported girl-coloured.png"
+    win.colorizer.status.emit("Done: 256×256 on cpu in 0.2 s", 8000)
+    assert win.statusBar().currentMessage().startswith("Done:")
     win.stack.undo()
     qtbot.waitUntil(lambda: win.gap_control.last_report.startswith("Close gaps 16 px: "),
                     timeout=WAIT_MS)
-    assert "1 hint now covers more (blue)" in win.gap_control.last_report
+    assert "the blue hint covers more" in win.gap_control.last_report
