@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -171,8 +171,8 @@ class MainWindow(QMainWindow):
         geo, state = self.store.value("window/geometry"), self.store.value("window/state")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
-        else:
-            self.resize(1280, 820)
+        else:  # first start: 1280x820, or what the screen has room for
+            self.resize(self.screen().availableSize().boundedTo(QSize(1280, 820)))
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         else:  # first start: palette and colour guide get the room, history the rest

@@ -129,8 +129,9 @@ class SuggestionsPanel(QWidget):
                 b.setIcon(QIcon(pm))
                 b.setText(family.name)
                 b.setAccessibleName(f"Colour suggestion {family.name}")
-                b.setToolTip(f"{family.name}: " + " ".join(hex_of(c) for c in family.colours)
-                             + "\nClick to use these colours as the colour guide")
+                b.setToolTip(f"<b>{family.name.replace('&', '&amp;')}</b><br>"
+                             + " ".join(hex_of(c) for c in family.colours)
+                             + "<br>Click to use these colours as the colour guide")
             b.setVisible(i < len(previews))
             b.setEnabled(True)
         self._hint = text
