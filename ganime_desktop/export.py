@@ -22,7 +22,14 @@ from ganime_core import __version__
 from ganime_core.errors import ExportError
 from ganime_core.inputs.hints import rasterize
 from ganime_core.io.formats import ExportSource, write
-from ganime_core.io.layer_files import ORA_NS, THUMB, Layer, build_stack, encode_png_with_text
+from ganime_core.io.layer_files import (
+    ORA_NS,
+    THUMB,
+    Entry,
+    Layer,
+    build_stack,
+    encode_png_with_text,
+)
 
 from .document import Document
 
@@ -56,12 +63,13 @@ def provenance(doc: Document) -> dict[str, str]:
     return {"Software": f"GANime {__version__}", **doc.guide.metadata()}
 
 
-def layers(doc: Document, barriers: np.ndarray | None = None) -> list[Layer]:
+def layers(doc: Document, barriers: np.ndarray | None = None) -> list[Entry]:
     """The layer stack, top first (``ganime_core.io.layer_files.build_stack``)."""
     _need_result(doc)
     assert doc.result is not None
     return build_stack(doc.lines, doc.result.color, alpha=doc.alpha, flats=doc.result.flats,
-                       shading=doc.result.shading, hints=hint_rgba(doc), barriers=barriers)
+                       shading=doc.result.shading, hints=hint_rgba(doc), barriers=barriers,
+                       parts=doc.result.flats is not None)
 
 
 def source(doc: Document, barriers: np.ndarray | None = None) -> ExportSource:

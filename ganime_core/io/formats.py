@@ -18,7 +18,7 @@ from ganime_core.errors import ExportError
 from ganime_core.inputs.hints import HintSet, rasterize_set
 
 from .imageio import atomic_write_bytes, encode_png
-from .layer_files import Layer, encode_png_with_text, write_ora, write_psd
+from .layer_files import Entry, encode_png_with_text, write_ora, write_psd
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class ExportSource:
     hints: HintSet
     merged: np.ndarray | None = None
     color: np.ndarray | None = None
-    stack: Callable[[], list[Layer]] | None = None
+    stack: Callable[[], list[Entry]] | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
 
     def hint_rgba(self) -> np.ndarray:
@@ -47,7 +47,7 @@ def _need(value: np.ndarray | None) -> np.ndarray:
     return value
 
 
-def _stack(src: ExportSource) -> list[Layer]:
+def _stack(src: ExportSource) -> list[Entry]:
     if src.stack is None or src.merged is None:
         raise ExportError("There is no result yet: colorize first (Ctrl+Enter).")
     return src.stack()

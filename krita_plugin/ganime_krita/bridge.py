@@ -181,15 +181,25 @@ def apply_ora(doc, lines, data: bytes):
         old.remove()
     else:
         (lines.parentNode() or doc.rootNode()).addChildNode(group, lines)
-    for layer in reversed(layers):  # bottom first: each new child goes on top
-        node = doc.createNode(layer.name, "paintlayer")
-        group.addChildNode(node, None)
-        node.setBlendingMode(layer.blend)
-        node.setOpacity(round(layer.opacity * 255))
-        node.setVisible(visible.get(layer.name, layer.visible))
-        node.setPixelData(_bgra(layer.png, w, h), 0, 0, w, h)
+    _add_layers(doc, group, layers, visible, w, h)
     doc.refreshProjection()
     return group
+
+
+def _add_layers(doc, parent, layers, visible: dict, w: int, h: int) -> None:
+    """The ORA's layers into ``parent``, a nested stack as a group layer (the flats by part)."""
+    for layer in reversed(layers):  # bottom first: each new child goes on top
+        if layer.children is not None:
+            node = doc.createGroupLayer(layer.name)
+            parent.addChildNode(node, None)
+            _add_layers(doc, node, layer.children, {}, w, h)
+        else:
+            node = doc.createNode(layer.name, "paintlayer")
+            parent.addChildNode(node, None)
+            node.setBlendingMode(layer.blend)
+            node.setPixelData(_bgra(layer.png, w, h), 0, 0, w, h)
+        node.setOpacity(round(layer.opacity * 255))
+        node.setVisible(visible.get(layer.name, layer.visible))
 
 
 @dataclass

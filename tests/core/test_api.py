@@ -98,11 +98,11 @@ def test_cuda_oom_falls_back_to_cpu(tiny_weights: Path, caplog: pytest.LogCaptur
     calls = []
     real = c._forward
 
-    def forward(x: np.ndarray, code: np.ndarray | None) -> np.ndarray:
+    def forward(x: np.ndarray, code: np.ndarray | None, taps: dict | None = None) -> np.ndarray:
         calls.append(c.device.type)
         if c.device.type != "cpu":
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
-        return real(x, code)
+        return real(x, code, taps)
 
     c._forward = forward  # type: ignore[method-assign]
     r = c.colorize(_sketch(64, 64))

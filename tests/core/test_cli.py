@@ -95,7 +95,7 @@ def test_region_modes_and_layers(samples_dir: Path, tiny_weights: Path, tmp_path
                  "--layers", str(tmp_path / "layers")]) == 0
     layer_dir = tmp_path / "layers" / "001_sketch"
     names = sorted(p.name for p in layer_dir.iterdir())
-    assert names == ["colour.png", "composite.png", "flats.png", "lines.png", "shading.png"]  # the app's stack
+    assert names == ["colour.png", "composite.png", "flats-by-part", "flats.png", "lines.png", "shading.png"]
     flats = np.asarray(Image.open(layer_dir / "flats.png"))
     composite = np.asarray(Image.open(layer_dir / "composite.png"))
     out = np.asarray(Image.open(tmp_path / "flats" / "001_sketch.png"))

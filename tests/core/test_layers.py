@@ -19,7 +19,7 @@ from PIL import Image
 from ganime_core.errors import ExportError
 from ganime_core.inputs.hints import HintSet, Stroke, rasterize
 from ganime_core.io import formats
-from ganime_core.io.layer_files import build_stack, ora_bytes, result_ora, result_stack
+from ganime_core.io.layer_files import build_stack, leaves, ora_bytes, result_ora, result_stack
 from ganime_desktop import export as ex
 from ganime_desktop.document import Document, ResultImages
 
@@ -57,6 +57,8 @@ def _doc_of(result, *, flats: bool) -> Document:
 
 
 def _same(a, b) -> None:
+    assert [ly.name for ly in a] == [ly.name for ly in b]
+    a, b = leaves(a), leaves(b)
     assert [(ly.name, ly.visible, ly.blend) for ly in a] == [(ly.name, ly.visible, ly.blend) for ly in b]
     for la, lb in zip(a, b, strict=True):
         assert np.array_equal(la.rgba, lb.rgba), la.name
@@ -68,7 +70,7 @@ def test_cli_and_app_build_the_same_stack(result) -> None:
     hints = rasterize([HINT], W, H)
     mask = _barriers()
     cli = result_stack(result, hints=hints, barriers=mask)
-    assert [ly.name for ly in cli] == ["Lines", "Shading", "Flats", "Colour", "Hints", "Barriers"]
+    assert [ly.name for ly in cli] == ["Lines", "Shading", "Flats", "Flats by part", "Colour", "Hints", "Barriers"]
     app = ex.layers(_doc_of(result, flats=True), barriers=mask)
     _same([ly for ly in cli if ly.name != "Shading"], app)  # the app's result has no shading yet
     plain = dataclasses.replace(result, layers=None)
@@ -97,10 +99,46 @@ def test_barriers_are_a_hidden_layer_of_the_ora(result, tmp_path: Path) -> None:
 
 
 def test_service_ora_is_the_shared_stack(result) -> None:
-    layers = _ora_layers(result_ora(result))
-    assert list(layers) == ["Lines", "Shading", "Flats", "Colour"]
-    for layer in result_stack(result):
-        assert np.array_equal(layers[layer.name][1], layer.rgba), layer.name
+    data = result_ora(result)
+    assert list(_ora_layers(data)) == ["Lines", "Shading", "Flats", "Colour"]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        root = ElementTree.fromstring(zf.read("stack.xml"))
+        group = root.find("stack").find("stack")
+        assert group is not None and group.get("name") == "Flats by part" and group.get("visibility") == "hidden"
+        every = {ly.get("name"): np.asarray(Image.open(io.BytesIO(zf.read(ly.get("src"))))) for ly in root.iter("layer")}
+    for layer in leaves(result_stack(result)):
+        assert np.array_equal(every[layer.name], layer.rgba), layer.name
+
+
+def test_the_flats_by_part_add_up_to_the_flats_one_colour_a_layer(result, tmp_path: Path) -> None:
+    from psd_tools import PSDImage
+
+    from ganime_core.io.layer_files import Group, part_group, write_layer_folder, write_psd
+
+    flats = result.layers.flats
+    group = part_group(flats)
+    assert isinstance(group, Group) and not group.visible
+    colours = {tuple(c) for c in flats.reshape(-1, 3)}
+    assert len(group.layers) == min(len(colours), 64)
+    total = np.zeros(flats.shape[:2], np.int32)
+    for layer in group.layers:
+        on = layer.rgba[..., 3] > 0
+        total += on
+        assert len({tuple(c) for c in layer.rgba[on][:, :3]}) == 1 or layer.name.endswith("other colours")
+        assert np.array_equal(layer.rgba[on][:, :3], flats[on])
+    assert (total == 1).all(), "every pixel of the flats is in exactly one part layer"
+    sizes = [int((ly.rgba[..., 3] > 0).sum()) for ly in group.layers]
+    assert sizes == sorted(sizes, reverse=True) and group.layers[0].name.startswith("01 ")
+    assert part_group(np.zeros((8, 8, 3), np.uint8)) is None  # one colour: no parts to split
+    stack = result_stack(result)
+    psd = PSDImage.open(write_psd(tmp_path / "p.psd", stack))
+    folders = [ly for ly in psd if ly.is_group()]
+    assert [f.name for f in folders] == ["Flats by part"] and not folders[0].visible
+    assert [ly.name for ly in folders[0]] == [ly.name for ly in reversed(group.layers)] or \
+        [ly.name for ly in folders[0]] == [ly.name for ly in group.layers]
+    written = write_layer_folder(tmp_path / "folder", stack, result.image)
+    sub = [p for p in written if p.parent.name == "flats-by-part"]
+    assert len(sub) == len(group.layers) and all(p.suffix == ".png" for p in sub)
 
 
 def test_a_mask_of_the_wrong_size_is_an_export_error() -> None:

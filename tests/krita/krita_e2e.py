@@ -39,8 +39,8 @@ def pixel(node, x, y):
 
 def describe(group):
     kids = group.childNodes()  # bottom first
-    return [{"name": n.name(), "blend": n.blendingMode(), "visible": n.visible(),
-             "type": n.type()} for n in reversed(kids)]
+    return [{"name": n.name(), "blend": n.blendingMode(), "visible": n.visible(), "type": n.type(),
+             **({"children": describe(n)} if n.type() == "grouplayer" else {})} for n in reversed(kids)]
 
 
 def dump(node, path):

@@ -70,8 +70,11 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     assert first["parent"] == "root"
     assert [(x["name"], x["blend"], x["visible"]) for x in first["layers"]] == [
         ("Lines", "multiply", True), ("Shading", "overlay", False),
-        ("Flats", "normal", False), ("Colour", "normal", True)]
-    assert all(x["type"] == "paintlayer" for x in first["layers"])
+        ("Flats", "normal", False), ("Flats by part", "normal", False), ("Colour", "normal", True)]
+    assert [x["type"] for x in first["layers"]] == ["paintlayer"] * 3 + ["grouplayer", "paintlayer"]
+    parts = first["layers"][3]["children"]  # one paint layer per flat colour, shown inside the hidden group
+    assert len(parts) >= 2 and all(x["type"] == "paintlayer" and x["visible"] for x in parts)
+    assert parts[0]["name"].startswith("01 ")
     # the hinted region's flat colour is the hint's; the lines layer is the line art
     flats = load_image(out / "locked_Flats.png").rgb
     assert (flats[22:40, 12:30] == (220, 30, 40)).all()
@@ -129,7 +132,7 @@ def test_plugin_colorizes_inside_real_krita(kritarunner, krita_service, tmp_path
     for gap in ("0", "64"):
         sent = d["sent"][gap]
         assert sent["extra"] == {"gap": int(gap), "spread": "part"} and sent["mode"] == "plain"  # size: unset
-        assert sent["layers"] == ["Colour", "Flats", "Shading", "Lines"]  # bottom first; accepted
+        assert sent["layers"] == ["Colour", "Flats by part", "Flats", "Shading", "Lines"]  # bottom first; accepted
     down = v["docker_down"]
     assert "not running" in down["status"] and "ganime serve" in down["status"]
     assert down["gap_enabled"] is False and down["mode_enabled"] is True

@@ -64,12 +64,15 @@ def test_ora_answer_has_the_layers(service):
     assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
     assert zf.read("mimetype") == b"image/openraster"
     xml = zf.read("stack.xml").decode()
-    names = [s.split('"')[0] for s in xml.split('name="')[1:]]
-    assert names == ["Lines", "Shading", "Flats", "Colour"]
-    assert 'composite-op="svg:multiply"' in xml and 'composite-op="svg:overlay"' in xml
+    from xml.etree import ElementTree
+
     from PIL import Image
 
-    layers = {n: np.asarray(Image.open(io.BytesIO(zf.read(f"data/layer{i}.png")))) for i, n in enumerate(names)}
+    top = ElementTree.fromstring(xml).find("stack")
+    assert [el.get("name") for el in top] == ["Lines", "Shading", "Flats", "Flats by part", "Colour"]
+    assert top[3].tag == "stack" and len(top[3]) >= 2  # one layer per flat colour
+    assert 'composite-op="svg:multiply"' in xml and 'composite-op="svg:overlay"' in xml
+    layers = {el.get("name"): np.asarray(Image.open(io.BytesIO(zf.read(el.get("src"))))) for el in top.iter("layer")}
     assert all(a.shape == (64, 96, 4) for a in layers.values())
     assert (layers["Flats"][22:40, 12:30, :3] == RED).all()  # the hinted region is the hint colour
     assert (layers["Lines"][:2, :, :3] == 0).all() and (layers["Lines"][30, 20, :3] == 255).all()
@@ -197,7 +200,7 @@ def test_plugin_client_talks_to_the_service(service, tmp_path):
     assert size == (96, 64)
     assert [(x.name, x.blend, x.visible) for x in layers] == [
         ("Lines", "multiply", True), ("Shading", "overlay", False), ("Flats", "normal", False),
-        ("Colour", "normal", True)]
+        ("Flats by part", "normal", False), ("Colour", "normal", True)]
     bad = tmp_path / "t"
     bad.write_text("y" * 43)
     with pytest.raises(ServiceError) as e:
