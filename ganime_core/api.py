@@ -234,8 +234,11 @@ class Colorizer:
         if regions is not None and hints is not None:
             claims = hint_claims(regions, hints)
             dense = spread_hints(regions, hints, claims=claims)
-        x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
-        y = decode_output_u8(self.predict(x, code), page.h, page.w)
+        if hints is None and regions is not None:  # the unhinted pass itself (kept for the next call)
+            y = self._unhinted_pass(page, regions, guide)[0].copy()
+        else:
+            x, code = self.model_input(page.small, hints, guide, gap=page.gap_ws, dense=dense)
+            y = decode_output_u8(self.predict(x, code), page.h, page.w)
         part = None
         if claims is not None and regions is not None and hints is not None:
             part = self._part(opts, page, regions, claims, y, guide)

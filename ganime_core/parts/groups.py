@@ -20,9 +20,9 @@ from .features import PAIR_FEATURES, candidate_pairs, pair_features, region_shap
 from .model import PartModel
 
 #: P(same part) from which two touching regions are one part without a hint.
-THRESHOLD = 0.9
+THRESHOLD = 0.97
 #: ... and two that do not touch.
-APART = 0.97
+APART = 0.995
 #: At most this many regions (the largest) are compared pairwise (the rest stay their own part).
 MAX_REGIONS = 400
 

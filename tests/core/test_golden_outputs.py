@@ -55,15 +55,16 @@ def _barrier(width: int, height: int) -> np.ndarray:
 
 #: (case name, colorize keywords; "hints" / "barriers" / "reference" filled in per sketch)
 #: The hinted cases recorded before the restructuring colour a hint's regions only
-#: (``spread="region"``, the behaviour of that time); the ``-part`` cases were added with parts.
+#: (``spread="region"``, the behaviour of that time; likewise the unhinted ones, which parts now
+#: even out); the ``-part`` cases were added with parts.
 CASES: tuple[tuple[str, dict], ...] = (
-    ("plain", {}),
-    ("flats", {"mode": "flats"}),
-    ("locked", {"mode": "locked"}),
+    ("plain", {"spread": "region"}),
+    ("flats", {"mode": "flats", "spread": "region"}),
+    ("locked", {"mode": "locked", "spread": "region"}),
     ("plain-hints", {"hints": True, "spread": "region"}),
     ("flats-hints", {"mode": "flats", "hints": True, "spread": "region"}),
     ("locked-hints", {"mode": "locked", "hints": True, "spread": "region"}),
-    ("plain-guide", {"reference": True}),
+    ("plain-guide", {"reference": True, "spread": "region"}),
     ("locked-guide-hints", {"mode": "locked", "reference": True, "hints": True, "spread": "region"}),
     ("plain-hints-network-scope", {"hints": True, "hint_scope": "network", "spread": "region"}),
     ("plain-barrier-gap0-nolines", {"barriers": True, "gap": 0, "lines": "none", "hints": True,
@@ -71,6 +72,9 @@ CASES: tuple[tuple[str, dict], ...] = (
     ("plain-working-192", {"working_size": 192, "hints": True, "spread": "region"}),
     ("plain-hints-part", {"hints": True, "spread": "part"}),
     ("locked-hints-part", {"mode": "locked", "hints": True, "spread": "part"}),
+    ("plain-part", {}),  # without hints, one colour family per part (the hint-free parts)
+    ("flats-part", {"mode": "flats"}),
+    ("locked-part", {"mode": "locked"}),
 )
 
 

@@ -114,3 +114,23 @@ def test_a_broken_head_is_named(tmp_path: Path) -> None:
     save_file(tensors, str(tmp_path / "huge.safetensors"), metadata=meta)
     with pytest.raises(WeightsError, match="part head"):
         load_part_model(tmp_path / "huge.safetensors")
+
+
+@pytest.mark.slow
+def test_the_bundled_part_model_embeds_the_regions_of_a_real_sketch(samples_dir: Path) -> None:
+    """The shipped files: the head is for the shipped colour model, so ``part_embeddings`` gives
+    one unit vector per region, and a region is most like itself and its touching look-alikes."""
+    from ganime_core.api import Colorizer
+    from ganime_core.parts.query import part_embeddings
+
+    colorizer = Colorizer.load(device="cpu", precision="fp32", memory_format="contiguous")
+    assert colorizer.parts is not None and colorizer.parts.free is not None
+    assert colorizer.parts.head_for(colorizer.info.sha256) is not None, "the head is for the shipped model"
+    regions, unhinted, emb = part_embeddings(colorizer, samples_dir / "lineart_1.png")
+    assert emb is not None and emb.shape == (regions.n + 1, colorizer.parts.head.config.dim)
+    big = np.argsort(-regions.areas)[:20]
+    big = big[big > 0]
+    np.testing.assert_allclose(np.linalg.norm(emb[big], axis=1), 1.0, rtol=1e-4)
+    sim = emb[big] @ emb[big].T
+    assert sim.min() < 0.9, "the regions are not all alike"
+    assert unhinted.shape == (*regions.labels.shape, 3)
