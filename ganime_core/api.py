@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from ganime_core.models.protocol import code_dim
 from ganime_core.models.registry import as_generator
 from ganime_core.models.unet import UNetGenerator
 from ganime_core.models.unet_infer import unet_inference
-from ganime_core.parts.embed import region_embeddings
+from ganime_core.parts.embed import PartHead, region_embeddings
 from ganime_core.parts.features import region_colours
 from ganime_core.parts.groups import part_groups
 from ganime_core.parts.model import PartModel, load_part_model
@@ -118,8 +119,8 @@ class Colorizer:
         self.channels: tuple[str, ...] = info.inputs if len(info.inputs) == model_in else default_channels(model_in)
         self.code_dim: int = code_dim(gen)
         # the last unhinted output and its region colours (hint_scope), the last line art
-        # (and the regions' part embeddings, when the part model has a head for this network)
-        self._unhinted: tuple[tuple, np.ndarray, np.ndarray, np.ndarray | None] | None = None
+        # (and the regions' part embeddings, made on first use, when the part model has a head for this network)
+        self._unhinted: tuple[tuple, np.ndarray, np.ndarray, Callable[[], np.ndarray | None]] | None = None
         self._lines_cache: tuple[str, np.ndarray] | None = None
         self._plan_cache: tuple[str, EdgePlan] | None = None
         self._unhinted_parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None  # its region colours
@@ -261,8 +262,8 @@ class Colorizer:
         if self._unhinted_parts is None or self._unhinted_parts[0] is not unhinted:
             self._unhinted_parts = (unhinted, region_colours(regions, unhinted))
         assert self._unhinted is not None
-        joins = join_probabilities(regions, self._unhinted_parts[1], hinted, claimed, colours, self.parts,
-                                   emb=self._unhinted[3])
+        emb = self._unhinted[3]() if "emb_sim" in self.parts.features else None  # only a model that reads them
+        joins = join_probabilities(regions, self._unhinted_parts[1], hinted, claimed, colours, self.parts, emb=emb)
         grown, grown_colours, confidence = spread_claims(joins, regions, claimed, colours,
                                                          threshold=self.part_threshold, apart=self.part_apart)
         joined = grown & ~claimed
@@ -276,7 +277,7 @@ class Colorizer:
         unhinted, _ = self._unhinted_pass(page, regions, guide)
         assert self._unhinted is not None
         if self._groups_cache is None or self._groups_cache[0] is not unhinted:
-            groups = part_groups(regions, region_colours(regions, unhinted), self.parts, self._unhinted[3])
+            groups = part_groups(regions, region_colours(regions, unhinted), self.parts, self._unhinted[3]())
             self._groups_cache = (unhinted, groups)
         return self._groups_cache[1]
 
@@ -291,11 +292,8 @@ class Colorizer:
             head = None if self.parts is None else self.parts.head_for(self.info.sha256)
             taps: dict[int, torch.Tensor] | None = {} if head is not None else None
             unhinted = decode_output_u8(self.predict(x0, code0, taps=taps), page.h, page.w)
-            emb = None
-            if head is not None and taps:
-                lines = torch.from_numpy(np.ascontiguousarray(x0[self.channels.index("line")]))[None, None] * 0.5 + 0.5
-                emb = region_embeddings(head, taps, lines, regions)
-            self._unhinted = (key, unhinted, region_lab(unhinted, regions), emb)
+            lines = torch.from_numpy(np.ascontiguousarray(x0[self.channels.index("line")]))[None, None] * 0.5 + 0.5
+            self._unhinted = (key, unhinted, region_lab(unhinted, regions), _lazy_embeddings(head, taps, lines, regions))
         return self._unhinted[1], self._unhinted[2]
 
     def _page(self, img: LoadedImage, working_size: int, barriers: BarriersLike, gap: int) -> Page:
@@ -343,6 +341,20 @@ class Colorizer:
     def regions_for(self, lines: np.ndarray, gap: int = DEFAULT_GAP) -> Regions:
         """Segment line art into regions, reusing a recent result for the same line art and gap."""
         return SHARED.regions(lines, gap)
+
+
+def _lazy_embeddings(head: PartHead | None, taps: dict[int, torch.Tensor] | None, lines: torch.Tensor,
+                     regions: Regions) -> Callable[[], np.ndarray | None]:
+    """The regions' part embeddings from the unhinted pass's decoder ``taps``, made on the first
+    call (None without a head for this network)."""
+    made: list[np.ndarray | None] = []
+
+    def embeddings() -> np.ndarray | None:
+        if not made:
+            made.append(region_embeddings(head, taps, lines, regions) if head is not None and taps else None)
+        return made[0]
+
+    return embeddings
 
 
 def _bundled_parts() -> PartModel | None:

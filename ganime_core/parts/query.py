@@ -68,4 +68,4 @@ def part_embeddings(colorizer: Colorizer, line_art: ImageLike, options: Colorize
     regions = page.regions_small()
     unhinted, _ = colorizer._unhinted_pass(page, regions, palette_of(palette, reference))
     assert colorizer._unhinted is not None
-    return regions, unhinted, colorizer._unhinted[3]
+    return regions, unhinted, colorizer._unhinted[3]()

@@ -124,7 +124,7 @@ def test_the_bundled_part_model_embeds_the_regions_of_a_real_sketch(samples_dir:
     from ganime_core.parts.query import part_embeddings
 
     colorizer = Colorizer.load(device="cpu", precision="fp32", memory_format="contiguous")
-    assert colorizer.parts is not None and colorizer.parts.free is not None
+    assert colorizer.parts is not None
     assert colorizer.parts.head_for(colorizer.info.sha256) is not None, "the head is for the shipped model"
     regions, unhinted, emb = part_embeddings(colorizer, samples_dir / "lineart_1.png")
     assert emb is not None and emb.shape == (regions.n + 1, colorizer.parts.head.config.dim)
