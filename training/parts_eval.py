@@ -146,6 +146,13 @@ class RuleModel:
     """The hand rule as a part model: a region joins a hinted region's part when they touch and
     the network's colours there are within ``RULE_DELTA_E`` (the baseline to beat)."""
 
+    features: tuple[str, ...] = ("touch", "dE")  # what it reads (no part embeddings)
+    free = None  # no parts without hints
+    head = None
+
+    def head_for(self, generator_sha256: str) -> None:
+        return None
+
     def same_part(self, x: np.ndarray) -> np.ndarray:
         from ganime_core.parts.features import MODEL_FEATURES
 
