@@ -23,6 +23,8 @@ RATIO = 0.8  # Lowe's ratio test
 MIN_INLIERS = 12
 MODELS = 4
 REPROJECTION = 0.012  # RANSAC's inlier distance, as a share of the target's long side
+LOOSE = 0.08  # matches this near a transform (share of the long side) steer its local refinement
+GRID = 8  # px between the points where the refined map is solved
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Alignment:
     models: tuple[np.ndarray, ...]  # (2, 3) float64 target px -> reference px
     inliers: tuple[np.ndarray, ...]  # (k, 2) float32 target points
     matches: int  # matches that passed the ratio test
+    controls: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # per model: (target, reference) points
 
     @property
     def found(self) -> bool:
@@ -92,6 +95,8 @@ def align(target: Keypoints, ref: Keypoints, mirrored: Keypoints, ref_width: int
     threshold = max(2.0, REPROJECTION * target_side)
     models: list[np.ndarray] = []
     inliers: list[np.ndarray] = []
+    controls: list[tuple[np.ndarray, np.ndarray]] = []
+    loose = LOOSE * target_side
     while len(models) < MODELS:
         best = None
         for i, (src, dst, _) in enumerate(sets):
@@ -104,6 +109,11 @@ def align(target: Keypoints, ref: Keypoints, mirrored: Keypoints, ref_width: int
         src, dst, back = sets[i]
         full = np.vstack([model, [0.0, 0.0, 1.0]])
         models.append((full if back is None else back @ full)[:2])
+        near = np.linalg.norm(src @ model[:, :2].T + model[:, 2] - dst, axis=1) < loose
+        csrc, cdst = src[near], dst[near]
+        if back is not None:
+            cdst = np.stack([ref_width - 1.0 - cdst[:, 0], cdst[:, 1]], 1)
+        controls.append((csrc.astype(np.float64), cdst.astype(np.float64)))
         explained = src[inl]
         inliers.append(explained.astype(np.float32))
         for s in sets:  # the explained target points are spent, in both orientations
@@ -112,7 +122,7 @@ def align(target: Keypoints, ref: Keypoints, mirrored: Keypoints, ref_width: int
             d = np.min(np.linalg.norm(s[0][:, None] - explained[None], axis=2), axis=1)
             keep = d > 1.0
             s[0], s[1] = s[0][keep], s[1][keep]
-    return Alignment(tuple(models), tuple(inliers), total)
+    return Alignment(tuple(models), tuple(inliers), total, tuple(controls))
 
 
 def support_maps(alignment: Alignment, shape: tuple[int, int], sigma_share: float = 0.06) -> np.ndarray:
@@ -132,20 +142,82 @@ def support_maps(alignment: Alignment, shape: tuple[int, int], sigma_share: floa
 
 def carried_labels(alignment: Alignment, choice: np.ndarray, ref_labels: np.ndarray) -> np.ndarray:
     """int32 hxw: the reference label each target pixel lands on through the transform
-    ``choice`` (hxw int, -1: none) gives it (0: none, or off the reference)."""
+    ``choice`` (hxw int, -1: none) gives it, refined locally (``dense_map``; 0: none, or off the
+    reference)."""
     h, w = choice.shape
     rh, rw = ref_labels.shape
     out = np.zeros((h, w), np.int32)
-    ys, xs = np.mgrid[0:h, 0:w]
-    for m, model in enumerate(alignment.models):
+    for m in range(len(alignment.models)):
         sel = choice == m
         if not sel.any():
             continue
-        x, y = xs[sel].astype(np.float64), ys[sel].astype(np.float64)
-        rx = np.rint(model[0, 0] * x + model[0, 1] * y + model[0, 2]).astype(np.int64)
-        ry = np.rint(model[1, 0] * x + model[1, 1] * y + model[1, 2]).astype(np.int64)
+        where = dense_map(alignment, m, (h, w))[sel]
+        rx = np.rint(where[:, 0]).astype(np.int64)
+        ry = np.rint(where[:, 1]).astype(np.int64)
         inside = (rx >= 0) & (rx < rw) & (ry >= 0) & (ry < rh)
         vals = np.zeros(rx.shape, np.int32)
         vals[inside] = ref_labels[ry[inside], rx[inside]]
         out[sel] = vals
     return out
+
+def _mls(points: np.ndarray, src: np.ndarray, dst: np.ndarray, prior: np.ndarray, scale: float,
+         skip_self: bool = False, prior_weight: float = 0.05) -> np.ndarray:
+    """Moving least squares: at each of ``points`` (g, 2) the affine map fitted to the control
+    pairs ``src -> dst`` weighted by 1 / (distance² + (0.03 scale)²), pulled towards the global
+    ``prior`` (2x3); returns (g, 2) the mapped points. Coordinates are divided by ``scale``."""
+    p = np.c_[src / scale, np.ones(len(src))]  # (k, 3)
+    q = dst / scale
+    v = points / scale
+    d2 = ((v[:, None, :] - p[None, :, :2]) ** 2).sum(2)
+    w = 1.0 / (d2 + 0.03 ** 2)
+    if skip_self:
+        np.fill_diagonal(w, 0.0)
+    w /= w.sum(1, keepdims=True) + 1e-12
+    a = np.einsum("gk,ki,kj->gij", w, p, p) + prior_weight * np.eye(3)[None]
+    m = prior.copy()
+    m[:, 2] /= scale
+    b = np.einsum("gk,ki,kj->gij", w, p, q) + prior_weight * m.T[None]
+    x = np.linalg.solve(a, b)  # (g, 3, 2)
+    return np.einsum("gi,gij->gj", np.c_[v, np.ones(len(v))], x) * scale
+
+
+def refine(src: np.ndarray, dst: np.ndarray, prior: np.ndarray, scale: float, tight: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The control pairs that a leave-one-out local fit keeps (two rounds, residual < ``tight``)."""
+    for _ in range(2):
+        if len(src) < MIN_INLIERS:
+            break
+        res = np.linalg.norm(_mls(src, src, dst, prior, scale, skip_self=True) - dst, axis=1)
+        keep = res < tight * 2.0
+        if keep.all():
+            break
+        src, dst = src[keep], dst[keep]
+    return src, dst
+
+
+def dense_map(alignment: Alignment, m: int, shape: tuple[int, int]) -> np.ndarray:
+    """(h, w, 2) float32: where each target pixel lands in the reference under transform ``m``,
+    refined by moving least squares over its control matches (the global transform alone when
+    it has too few)."""
+    h, w = shape
+    model = alignment.models[m]
+    side = float(max(h, w))
+    gy, gx = np.mgrid[0:h + GRID:GRID, 0:w + GRID:GRID]
+    grid = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float64)
+    src, dst = alignment.controls[m] if m < len(alignment.controls) else (np.zeros((0, 2)), np.zeros((0, 2)))
+    if len(src) >= MIN_INLIERS:
+        src, dst = refine(src, dst, model, side, max(2.0, REPROJECTION * side))
+    if len(src) >= MIN_INLIERS:
+        mapped = _mls(grid, src, dst, model, side)
+    else:
+        mapped = grid @ model[:, :2].T + model[:, 2]
+    coarse = mapped.reshape(gy.shape[0], gy.shape[1], 2)
+    # bilinear between the grid points (grid point (i, j) sits at pixel (j * GRID, i * GRID))
+    fy, fx = np.arange(h) / GRID, np.arange(w) / GRID
+    y0, x0 = np.floor(fy).astype(np.int64), np.floor(fx).astype(np.int64)
+    ty, tx = (fy - y0)[:, None, None], (fx - x0)[None, :, None]
+    c00, c01 = coarse[y0][:, x0], coarse[y0][:, x0 + 1]
+    c10, c11 = coarse[y0 + 1][:, x0], coarse[y0 + 1][:, x0 + 1]
+    top = c00 * (1 - tx) + c01 * tx
+    bottom = c10 * (1 - tx) + c11 * tx
+    return (top * (1 - ty) + bottom * ty).astype(np.float32)

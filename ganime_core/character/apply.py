@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from ganime_core.color import lab_to_rgb
+from ganime_core.inputs.encoding import palette_from_image
 from ganime_core.inputs.hints import HintRaster, HintsLike, as_hint_raster
 from ganime_core.options import ColorizeOptions
 from ganime_core.regions.queries import hint_claims
@@ -41,6 +42,8 @@ from .match import Matcher, Matches, Reference, load_matcher, match_regions
 
 if TYPE_CHECKING:
     from ganime_core.api import Colorizer, ImageLike, Result
+    from ganime_core.inputs.page import Page
+    from ganime_core.regions.segment import Regions
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +67,16 @@ class CharacterColouring:
     seconds: float
 
 
-def _working_side(colorizer: Colorizer, line_art: ImageLike, opts: ColorizeOptions) -> tuple[Side, Any]:
+def working_side(colorizer: Colorizer, line_art: ImageLike, opts: ColorizeOptions
+                 ) -> tuple[Side, Regions, Page]:
+    """The page of ``line_art`` as the colorizer sees it, and its :class:`Side`."""
     from ganime_core.api import _as_image
     from ganime_core.parts.query import part_embeddings
 
     regions, unhinted, emb = part_embeddings(colorizer, line_art, opts)
     page = colorizer._page(_as_image(line_art), int(opts.working_size or colorizer.info.working_size), None,
                            opts.gap)
-    return side_of(regions, page.small, unhinted, emb), (regions, page)
+    return side_of(regions, page.small, unhinted, emb), regions, page
 
 
 def create_character(colorizer: Colorizer, picture: ImageLike, name: str = "",
@@ -85,7 +90,7 @@ def create_character(colorizer: Colorizer, picture: ImageLike, name: str = "",
     opts = options or ColorizeOptions()
     img = _as_image(picture)
     lines = picture_lines(img)
-    side, (regions, page) = _working_side(colorizer, lines, opts)
+    side, regions, page = working_side(colorizer, lines, opts)
     from ganime_core.io.imageio import composite_on_white
 
     rgb = composite_on_white(img.rgb, img.alpha)
@@ -97,7 +102,7 @@ def create_character(colorizer: Colorizer, picture: ImageLike, name: str = "",
     return CharacterFile(version=FORMAT_VERSION, name=name or Path(img.source).stem, lines=side.lines, labels=side.labels,
                          own_lab=own, part=part, part_lab=part_lab, net_lab=side.net_lab, emb=side.emb,
                          generator=colorizer.info.sha256, thumbnail=thumbnail(rgb),
-                         box=figure_box(side.labels, background))
+                         box=figure_box(side.labels, background), palette=palette_from_image(rgb))
 
 
 def reference_of(colorizer: Colorizer, character: CharacterFile, opts: ColorizeOptions) -> Reference:
@@ -134,7 +139,7 @@ def _relabel(fresh: Side, labels: np.ndarray) -> np.ndarray:
     return fresh.net_lab[best]
 
 
-def character_hints(target: Side, labels_ink: np.ndarray, ref: Reference, matches: Matches,
+def character_hints(target: Side, ink: np.ndarray, ref: Reference, matches: Matches,
                     threshold: float) -> tuple[HintRaster, np.ndarray]:
     """(the dense hint raster at the working size, (n+1,) bool regions hinted): each confident
     region filled in its part's colour, off the lines and one pixel inside its border (so every
@@ -145,7 +150,7 @@ def character_hints(target: Side, labels_ink: np.ndarray, ref: Reference, matche
     colours = np.zeros((target.n + 1, 3), np.uint8)
     if chosen.any():
         colours[chosen] = lab_to_rgb(ref.part_lab[matches.part[chosen]])
-    inner = cv2.erode((labels_ink == 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    inner = cv2.erode((~np.asarray(ink, bool)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     same = np.ones(labels.shape, bool)
     same[1:] &= labels[1:] == labels[:-1]
     same[:-1] &= labels[:-1] == labels[1:]
@@ -158,10 +163,12 @@ def character_hints(target: Side, labels_ink: np.ndarray, ref: Reference, matche
 
 def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character: CharacterFile,
                             hints: HintsLike = None, options: ColorizeOptions | None = None, *,
-                            threshold: float = THRESHOLD, matcher: Matcher | None = None,
+                            threshold: float = THRESHOLD, matcher: Matcher | None = None, guide: bool = True,
                             **changes: Any) -> CharacterColouring:
     """Colour ``line_art`` with the colours of ``character`` (see the module's text). ``options``
-    default to :data:`DEFAULT_MODE`; ``hints``, the artist's, win over the character's."""
+    default to :data:`DEFAULT_MODE`; ``hints``, the artist's, win over the character's; ``guide``:
+    the character's main colours are the network's colour guide too (as ``--reference``), for
+    the regions no match colours."""
     from ganime_core.api import _as_image
 
     t0 = time.perf_counter()
@@ -169,11 +176,11 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     if changes:
         opts = opts.replace(**changes)
     img = _as_image(line_art)
-    target, (regions, page) = _working_side(colorizer, img, opts)
+    target, regions, page = working_side(colorizer, img, opts)
     ref = reference_of(colorizer, character, opts)
     alignment = align_sides(target, ref)
     matches = match_regions(target, ref, alignment, matcher or load_matcher())
-    raster, chosen = character_hints(target, regions.line_mask.astype(np.uint8), ref, matches, threshold)
+    raster, chosen = character_hints(target, regions.line_mask, ref, matches, threshold)
     own = as_hint_raster(hints, page.width, page.height)
     if own is not None:
         claimed, _ = hint_claims(regions, own.resized(page.w, page.h))
@@ -183,7 +190,8 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     if own is not None:
         full = HintRaster(np.where(own.mask[..., None], own.rgb, full.rgb), own.mask | full.mask)
     seconds = time.perf_counter() - t0
-    result = colorizer.colorize(img, full if full.mask.any() else None, opts)
+    result = colorizer.colorize(img, full if full.mask.any() else None, opts,
+                                palette=character.palette if guide else None)
     figure = np.ones(target.n + 1, bool)
     if alignment.found:
         figure = matches.part > 0

@@ -17,6 +17,7 @@ Arrays (``n`` regions, ``P`` parts, labels and parts indexed from 0 = unused / p
 ``net_lab``    float32 (n+1,3)  the colour network's unhinted colour per region
 ``emb``        float32 (n+1,d)  the part embeddings (optional)
 ``thumbnail``  uint8 (th,tw,3)  the reference picture, long side at most 256 px
+``palette``    float32 (m, 4)   its main colours (Lab + weight, the colour guide of ``--reference``)
 =============  ===============  ==========================================================
 
 Metadata: ``name``, ``generator`` (SHA-256 of the colour model that gave ``net_lab`` / ``emb``),
@@ -32,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ganime_core.errors import GanimeError
+from ganime_core.inputs.encoding import PALETTE_SIZE
 from ganime_core.io.jsonsafe import parse_json, read_file
 
 FORMAT = "ganime-character"
@@ -44,7 +46,7 @@ MAX_PARTS = 4096
 MAX_EMBED = 512
 MAX_THUMB = 256
 MAX_NAME = 200
-ARRAYS = ("lines", "labels", "own_lab", "part", "part_lab", "net_lab", "thumbnail")
+ARRAYS = ("lines", "labels", "own_lab", "part", "part_lab", "net_lab", "thumbnail", "palette")
 
 
 class CharacterFileError(GanimeError):
@@ -68,6 +70,7 @@ class CharacterFile:
     generator: str
     thumbnail: np.ndarray
     box: tuple[float, float, float, float]
+    palette: np.ndarray  # (m, 4) float32 Lab + weight
 
     @property
     def n_regions(self) -> int:
@@ -87,7 +90,8 @@ class CharacterFile:
         out = {"lines": np.clip(np.rint(self.lines * 255.0), 0, 255).astype(np.uint8),
                "labels": self.labels.astype(np.int32), "own_lab": self.own_lab.astype(np.float32),
                "part": self.part.astype(np.int32), "part_lab": self.part_lab.astype(np.float32),
-               "net_lab": self.net_lab.astype(np.float32), "thumbnail": self.thumbnail.astype(np.uint8)}
+               "net_lab": self.net_lab.astype(np.float32), "thumbnail": self.thumbnail.astype(np.uint8),
+               "palette": self.palette.astype(np.float32)}
         if self.emb is not None:
             out["emb"] = self.emb.astype(np.float32)
         return {k: np.ascontiguousarray(v) for k, v in out.items()}
@@ -144,7 +148,7 @@ def character_from_bytes(data: bytes, name: str = "character file") -> Character
         lines=lines.astype(np.float32) / 255.0, labels=arrays["labels"], own_lab=arrays["own_lab"],
         part=arrays["part"], part_lab=arrays["part_lab"], net_lab=arrays["net_lab"], emb=arrays.get("emb"),
         generator=meta.get("generator", "")[:128], thumbnail=arrays["thumbnail"],
-        box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])))
+        box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])), palette=arrays["palette"])
     check(character, name)
     return character
 
@@ -209,3 +213,8 @@ def check(c: CharacterFile, name: str) -> None:
     _need(t.dtype == np.uint8 and t.ndim == 3 and t.shape[2] == 3 and min(t.shape[:2]) >= 1
           and max(t.shape[:2]) <= MAX_THUMB, name, f"'thumbnail' must be uint8 RGB, at most {MAX_THUMB} px")
     _need(all(np.isfinite(v) for v in c.box), name, "'box' must be four finite numbers")
+    pal = c.palette
+    _need(pal.dtype == np.float32 and pal.ndim == 2 and pal.shape[1] == 4 and 1 <= pal.shape[0] <= PALETTE_SIZE,
+          name, f"'palette' must be float32 (1..{PALETTE_SIZE}, 4)")
+    _need(bool(np.isfinite(pal).all()) and float(np.abs(pal).max()) <= 200.0 and bool((pal[:, 3] >= 0).all()),
+          name, "'palette' holds colours out of range")

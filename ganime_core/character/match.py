@@ -204,4 +204,8 @@ def match_regions(target: Side, ref: Reference, alignment: Alignment, matcher: M
         best = order[last]
         part[rows[best, 0]] = rows[best, 1]
         conf[rows[best, 0]] = prob[best]
+        # a region carried mostly onto the paper around the reference's figure is not the character's
+        paper = x[best, PAIR_FEATURES.index("paper")] > x[best, PAIR_FEATURES.index("best_share")]
+        part[rows[best[paper], 0]] = 0
+        conf[rows[best[paper], 0]] = 0.0
     return Matches(part, conf, rows, x, prob)
