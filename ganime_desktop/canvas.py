@@ -52,6 +52,7 @@ class Canvas(QWidget):
     zoom_changed = Signal(float)
     frame_painted = Signal()  # after every paint (benchmarks measure stroke-to-screen with it)
     cursor_moved = Signal(int, int)
+    hover_cleared = Signal()  # the pointer left, or a menu opened: hover highlights go
 
     def __init__(self, controller: ToolController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,7 @@ class Canvas(QWidget):
         # its picture arrives later through :meth:`show_region`
         self.region_hover: HoverFn | None = None
         self._fill = FillHighlight()
+        self.hover_overlay: tuple[QPointF, QImage] | None = None  # the hint brush's part (part_hover)
         self._auto_fit = True  # keep fitting on resize until the user zooms or pans
         self._blank_key: tuple[int, int] | None = None
         self._blank = False
@@ -134,6 +136,7 @@ class Canvas(QWidget):
         """Forget the pointer: no brush ring, no fill highlight (it left, or a menu opened)."""
         self._mouse = None
         self._fill.forget()
+        self.hover_cleared.emit()
         self.update()
 
     # -- view --------------------------------------------------------------------------------------
@@ -201,6 +204,8 @@ class Canvas(QWidget):
             layers.draw_overlays(p, 0, look)
             if self.region_shown:
                 p.drawImage(self._fill.pos, self._fill.image)
+            if self.hover_overlay is not None and self.controller.brush.tool == Tool.HINT:
+                p.drawImage(*self.hover_overlay)
         elif self.mode == ViewMode.SPLIT:
             draw_split(p, self.split * w, (w, h), self.vp.zoom,
                        lambda: layers.draw_before(p, 0, look), lambda: layers.draw_after(p, 0))
@@ -249,7 +254,7 @@ class Canvas(QWidget):
         elif e.button() == Qt.MouseButton.LeftButton and self._near_split(pos):
             self._drag_split = True
         elif e.button() == Qt.MouseButton.LeftButton:
-            self.controller.press(*self.image_pos(pos.x(), pos.y()))
+            self.controller.press(*self.image_pos(pos.x(), pos.y()), region=_alt(e))
             self.update()
         e.accept()
 
@@ -322,7 +327,7 @@ class Canvas(QWidget):
         elif self._drag_split:
             self._drag_split = False
         elif e.button() == Qt.MouseButton.LeftButton:
-            self.controller.release(*self.image_pos(pos.x(), pos.y()))
+            self.controller.release(*self.image_pos(pos.x(), pos.y()), region=_alt(e))
         self.update()
 
     def tabletEvent(self, e: QTabletEvent) -> None:  # noqa: N802
@@ -339,13 +344,13 @@ class Canvas(QWidget):
             flip = {Tool.PEN: Tool.ERASER, Tool.HINT: Tool.HINT_ERASER}
             if eraser and brush.tool in flip:  # the pen's eraser end, for this stroke
                 self._restore_tool, brush.tool = brush.tool, flip[brush.tool]
-            self.controller.press(x, y, pressure, tablet=True)
+            self.controller.press(x, y, pressure, tablet=True, region=_alt(e))
         elif t == QTabletEvent.Type.TabletMove:
             self._mouse = pos
             if self.controller.active:
                 self.controller.move(x, y, pressure)
         elif t == QTabletEvent.Type.TabletRelease:
-            self.controller.release(x, y, pressure)
+            self.controller.release(x, y, pressure, region=_alt(e))
             if self._restore_tool is not None:
                 brush.tool, self._restore_tool = self._restore_tool, None
         e.accept()
@@ -385,3 +390,8 @@ class Canvas(QWidget):
         from .qt_util import from_qimage
 
         return from_qimage(self.grab().toImage())
+
+
+def _alt(e: QMouseEvent | QTabletEvent) -> bool:
+    """Alt is held: the hint stroke colours only its regions (stroke_spread)."""
+    return bool(e.modifiers() & Qt.KeyboardModifier.AltModifier)

@@ -23,6 +23,7 @@ from .messages import FULL, Failure, Job, ModelChoice, ModelLoaded, Output
 from .preview import FullTimes
 from .session import DocumentSession
 from .settings import AppSettings
+from .stroke_spread import colorize_spread
 from .workers import WorkerHost
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,11 @@ def model_choice(s: AppSettings) -> ModelChoice:
 def colorize_options(doc: Document, s: AppSettings) -> ColorizeOptions:
     """How to colorize ``doc``: the gap is the document's, the mode, spread and working size are
     settings (0 = the model's own); the lines are multiplied and the layers left to the mode
-    (the defaults). Raises :class:`OptionsError` for a value out of its range."""
-    return ColorizeOptions(mode=s.color_mode, spread=s.spread, gap=doc.gap, working_size=s.working_size or None)
+    (the defaults); strokes painted with Alt colour only their regions (``stroke_spread``: when
+    they are all there is, the spread is ``region``). Raises :class:`OptionsError` for a value
+    out of its range."""
+    spread = colorize_spread(s.spread, doc.hints, doc.region_marks())
+    return ColorizeOptions(mode=s.color_mode, spread=spread, gap=doc.gap, working_size=s.working_size or None)
 
 
 class ColorizeController(QObject):
@@ -123,7 +127,7 @@ class ColorizeController(QObject):
         serial = self.host.submit(Job(
             image=doc.loaded_image(), hints=doc.hint_set(), options=options, model=model_choice(s),
             revision=doc.revision, preview_size=preview, palette=palette,
-            barriers=doc.barrier_mask()))
+            barriers=doc.barrier_mask(), marks=doc.region_marks()))
         self._quiet = quiet
         self._last_submit = time.monotonic()
         self.status.emit("Colorizing…", 0)

@@ -24,6 +24,7 @@ from ganime_core.io.imageio import LoadedImage, composite_on_white
 from ganime_core.options import SPEC_BY_NAME
 
 from .guide import ColourGuide
+from .stroke_spread import marked
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class Document:
         self.guide = ColourGuide()  # reference picture / palette that steers the colours
         self.gap = DEFAULT_GAP  # line gaps up to this many px are closed when segmenting
         self.barriers: tuple[Barrier, ...] = ()
+        # the strokes painted with Alt (they colour only their regions: stroke_spread); only
+        # ever added to, so undo and redo of a stroke keep its mark
+        self.region_strokes: set[Stroke] = set()
         self.revision = 0
         self.lines_rev = 0  # changes only when the line pixels do
         self.seg_rev = 0  # changes when the lines or the barriers do
@@ -88,6 +92,10 @@ class Document:
         """The line art as the core's loader would return it (a copy, safe to hand to a thread)."""
         alpha = None if self.alpha is None else self.alpha.copy()
         return LoadedImage(self.lines.copy(), alpha, "canvas")
+
+    def region_marks(self) -> frozenset[int]:
+        """The indices of the hint strokes painted with Alt."""
+        return marked(self.hints, self.region_strokes)
 
     def barrier_mask(self) -> np.ndarray | None:
         """The barriers as a bool HxW mask (None when there are none)."""

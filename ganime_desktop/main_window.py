@@ -45,6 +45,7 @@ from .guide_ops import GuideOperations
 from .help_ops import HINT_OPACITY_KEY, HelpOperations
 from .messages import ModelLoaded
 from .palette import Palette
+from .part_hover import PartHover
 from .prompts import ErrorGuard, Prompter
 from .qt_util import app_icon
 from .recovery import RecoverySession
@@ -107,8 +108,8 @@ class MainWindow(QMainWindow):
         self.gap_control = GapControl(self.bars.gap_slider, self.bars.gap_value, self.session,
                                       self.regions, self.canvas, self.status_line.note, self)
         self.fill_control = FillControl(self.session, self.regions, self.canvas, self.controller,
-                                        self.statusBar(), lambda t, m: self.prompter.error(t, m),
-                                        self.schedule_regen, self)
+                                        self.statusBar(), self.prompter.error, self.schedule_regen, self)
+        self.part_hover = PartHover(self.session, self.colorizer, self.regions, self.canvas, self)
         self._build_status_bar()
         self._connect_parts()
         self.canvas.set_show_hints(self._settings.show_hints)

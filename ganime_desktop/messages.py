@@ -90,6 +90,7 @@ class Job:
     preview_size: int | None = None  # a fast first pass at this working size (None: none)
     palette: np.ndarray | None = None  # the colour guide: (k, 4) Lab+weight rows, or None
     barriers: np.ndarray | None = None  # bool HxW: strokes only the segmentation sees
+    marks: frozenset[int] = frozenset()  # hint strokes painted with Alt: only their regions
     serial: int = 0
 
 
@@ -142,3 +143,41 @@ class ModelLoaded:
     summary: str  # readable lines: the model's, "forward: <precision>, <memory format>", "device: X"
     working_size: int
     takes_guide: bool  # the model has a colour-guide input
+
+
+@dataclass(frozen=True)
+class ReachJob:
+    """Where a stroke would go: ``ganime_core.parts.query.hint_reach`` of ``hints`` (the
+    document's strokes plus a dot of ``color`` at the pointer) with ``options`` (their
+    ``spread`` says part or region); the answer's pixels of ``color`` are the highlight.
+    ``key`` comes back with the answer; ``after`` is the colorize serial when it was asked
+    (a colorize asked since goes first: the worker then skips this); ``serial`` is the host's."""
+
+    image: LoadedImage
+    hints: HintSet
+    color: tuple[int, int, int]
+    key: tuple
+    options: ColorizeOptions = ColorizeOptions()
+    model: ModelChoice = ModelChoice()
+    palette: np.ndarray | None = None
+    barriers: np.ndarray | None = None
+    after: int = 0
+    serial: int = 0
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The answer to a :class:`ReachJob`: ``image`` (a ``QImage``, RGBA: the part tinted and
+    outlined, cropped to its box at ``x, y``; None when the stroke would colour nothing),
+    ``pixels`` it covers, ``seconds`` the query took on the worker. ``skipped``: not run (a
+    colorize was asked meanwhile)."""
+
+    serial: int
+    key: tuple
+    image: Any
+    x: int = 0
+    y: int = 0
+    pixels: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+    mask: np.ndarray | None = None  # bool, the part within the image's box

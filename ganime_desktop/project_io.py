@@ -53,6 +53,7 @@ MAX_MEMBER_BYTES = 512 * 1024**2
 GUIDE_MEMBER = "guide.json"
 REFERENCE_MEMBER = "reference.png"
 BARRIERS_MEMBER = "barriers.json"
+REGION_STROKES = "region_strokes"  # manifest: indices of the hint strokes painted with Alt
 MAX_GUIDE_BYTES = 64 * 1024
 MAX_REFERENCE_BYTES = 16 * 1024**2  # a 1024 px RGB PNG is at most ~3 MB
 MAX_MANIFEST_BYTES = 1024**2
@@ -83,6 +84,9 @@ def save_project(path: str | Path, doc: Document, palette: Palette | None = None
     manifest = {"format": FORMAT, "version": VERSION, "app_version": __version__,
                 "size": [w, h], "has_alpha": doc.alpha is not None,
                 "has_result": doc.result is not None, "gap": doc.gap, **(extra or {})}
+    region = doc.region_marks()
+    if region:  # the strokes painted with Alt: they colour only their regions (stroke_spread)
+        manifest[REGION_STROKES] = sorted(region)
     lines = doc.lines if doc.alpha is None else np.dstack([doc.lines, doc.alpha])
     members: list[tuple[str, bytes]] = [
         ("manifest.json", json.dumps(manifest, indent=1).encode()),
@@ -179,6 +183,16 @@ def _image(zf: zipfile.ZipFile, name: str, required: bool = True, **kw):
         raise ProjectError(f"{name}: {str(exc).removeprefix('image data: ')}") from None
 
 
+def _region_strokes(manifest: dict, strokes: tuple, warnings: list[str]) -> set:
+    """The strokes painted with Alt, from the manifest's indices; a bad list costs only itself."""
+    raw = manifest.get(REGION_STROKES, [])
+    if not isinstance(raw, list) or not all(type(i) is int and 0 <= i < len(strokes) for i in raw):
+        warnings.append(f"manifest.json: '{REGION_STROKES}' is not a list of stroke numbers; "
+                        "every stroke colours its part")
+        return set()
+    return {strokes[i] for i in raw}
+
+
 def _load(zf: zipfile.ZipFile) -> Project:
     manifest = _manifest(zf)
     img = _image(zf, "lines.png")
@@ -191,6 +205,8 @@ def _load(zf: zipfile.ZipFile) -> Project:
     except BadHintsError as exc:
         raise ProjectError(f"hints.json: {str(exc).removeprefix('hint file ')}") from None
     doc.hints = hints.strokes
+    warnings: list[str] = []
+    doc.region_strokes = _region_strokes(manifest, doc.hints, warnings)
     result = _read(zf, "result.png", required=False)
     color = _read(zf, "result_color.png", required=False)
     if result is not None and color is not None:
@@ -200,7 +216,7 @@ def _load(zf: zipfile.ZipFile) -> Project:
             flats_img = _image(zf, "result_flats.png", required=False)
             if flats_img is not None and flats_img.size == doc.size:
                 doc.result.flats = flats_img.rgb
-    project = Project(doc, Palette(), manifest)
+    project = Project(doc, Palette(), manifest, warnings)
     try:
         gpl = _read(zf, "palette.gpl", required=False, limit=MAX_GPL_BYTES)
         if gpl is not None:

@@ -31,6 +31,7 @@ RGB = tuple[int, int, int]
 INK: RGB = (0, 0, 0)
 PAPER: RGB = (255, 255, 255)
 MIN_SIZE, MAX_SIZE = 1.0, 400.0
+REGION_SUFFIX = " (its region, Alt)"  # the history's name of a hint stroke painted with Alt
 
 
 class Tool(StrEnum):
@@ -54,7 +55,9 @@ class ToolInfo:
 TOOLS: dict[Tool, ToolInfo] = {
     Tool.PEN: ToolInfo("Pen", "B", "fa5s.pen", "Draw line art (pressure-sensitive)"),
     Tool.ERASER: ToolInfo("Eraser", "E", "fa5s.eraser", "Erase line art"),
-    Tool.HINT: ToolInfo("Hint brush", "C", "fa5s.paint-brush", "Paint colour hints"),
+    Tool.HINT: ToolInfo("Hint brush", "C", "fa5s.paint-brush",
+                        "Paint colour hints; the part a stroke would colour is highlighted. "
+                        "Hold Alt while painting: that stroke colours only its region"),
     Tool.HINT_ERASER: ToolInfo("Hint eraser", "Shift+E", "mdi6.eraser-variant",
                                "Erase colour hints"),
     Tool.EYEDROPPER: ToolInfo("Eyedropper", "I", "fa5s.eye-dropper",
@@ -113,6 +116,7 @@ class ToolController:
         self._tablet = False
         self._stroke_id = 0
         self._painted = False  # the pen stroke under way has changed a pixel
+        self._region = False  # the hint stroke under way is painted with Alt: only its regions
         self._active: Tool | None = None
 
     def set_document(self, doc: Document) -> None:
@@ -125,9 +129,12 @@ class ToolController:
 
     # -- events --------------------------------------------------------------------------------
 
-    def press(self, x: float, y: float, pressure: float = 1.0, tablet: bool = False) -> None:
+    def press(self, x: float, y: float, pressure: float = 1.0, tablet: bool = False,
+              region: bool = False) -> None:
         """A press; outside the picture a click picks and fills nothing, and a stroke starts
-        there only to be clipped to the picture when it ends (nothing outside is kept)."""
+        there only to be clipped to the picture when it ends (nothing outside is kept).
+        ``region``: Alt is held, the hint stroke colours only its regions (also when Alt is
+        held at the release)."""
         if self.doc is None:
             return
         tool = self.brush.tool
@@ -136,6 +143,7 @@ class ToolController:
         self._active = tool
         self._tablet = tablet
         self._painted = False
+        self._region = region
         self.pending, self.pressures = [(x, y)], [pressure]
         if tool in (Tool.PEN, Tool.ERASER):
             self._stroke_id = next(self._serials)
@@ -161,16 +169,16 @@ class ToolController:
         self.pressures.append(pressure)
 
     def release(self, x: float | None = None, y: float | None = None,
-                pressure: float = 1.0) -> None:
+                pressure: float = 1.0, region: bool = False) -> None:
         tool = self._active
         if tool is None or self.doc is None:
             return
         if x is not None and y is not None:
             self.move(x, y, pressure)
-        points, pressures = self.pending, self.pressures
+        points, pressures, region = self.pending, self.pressures, self._region or region
         self.cancel()  # the pen is up before anyone hears about the edit
         if tool in (Tool.HINT, Tool.HINT_ERASER):
-            self._commit_hint(tool, points, pressures)
+            self._commit_hint(tool, points, pressures, region and tool == Tool.HINT)
         elif tool == Tool.BARRIER:
             self._commit_barrier(points)
         if tool in (Tool.PEN, Tool.ERASER) and self._painted and self.on_edit_finished:
@@ -206,9 +214,9 @@ class ToolController:
         doc.touch_lines()
 
     def _commit_hint(self, tool: Tool, pending: list[tuple[float, float]],
-                     pressures_in: list[float]) -> None:
+                     pressures_in: list[float], region: bool = False) -> None:
         """The stroke's pieces on the picture become hint strokes: one undo step (none when
-        the whole stroke was off the picture)."""
+        the whole stroke was off the picture); ``region``: marked to colour only its regions."""
         doc = self.doc
         assert doc is not None
         strokes: list[Stroke] = []
@@ -225,6 +233,9 @@ class ToolController:
         if not strokes:
             return
         text = hint_stroke_text(strokes[0].color, strokes[0].erase)
+        if region:
+            doc.region_strokes.update(strokes)
+            text += REGION_SUFFIX
         self.stack.push(SetHintsCommand(doc, doc.hints + tuple(strokes), text))
         if self.on_edit_finished:
             self.on_edit_finished()

@@ -30,11 +30,14 @@ from .messages import (
     ModelChoice,
     ModelLoaded,
     Output,
+    Reach,
+    ReachJob,
     Suggestions,
     SuggestJob,
     error_kind,
 )
 from .preview import Pictures, PreviewMemory, context_key
+from .stroke_spread import split_hints
 from .worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
@@ -68,18 +71,20 @@ class ColorizeWorker(QObject):
     model_loaded = Signal(object)  # ModelLoaded
     suggested = Signal(object)  # Suggestions
     suggest_failed = Signal(object)  # Failure (its serial: the SuggestJob's)
+    reached = Signal(object)  # Reach
 
     def __init__(self, threads: int = 0) -> None:
         super().__init__()
         self.threads = threads
         self.latest = 0  # written by the GUI thread; an int store is atomic under the GIL
         self.latest_suggest = 0
+        self.latest_reach = 0
         self._colorizer: Any = None  # ganime_core.api.Colorizer, imported on this thread
         self._choice: ModelChoice | None = None
         self.previews = PreviewMemory()  # the last (preview, full) pair: previews stay local
 
     def skip_all(self) -> None:
-        self.latest = self.latest_suggest = 1 << 62
+        self.latest = self.latest_suggest = self.latest_reach = 1 << 62
 
     def _model(self, choice: ModelChoice):  # -> ganime_core.api.Colorizer
         if self._colorizer is None or self._choice != choice:
@@ -150,9 +155,40 @@ class ColorizeWorker(QObject):
         except Exception as exc:  # reported, never raised into Qt
             self._report(job.serial, exc, self.suggest_failed)
 
+    @Slot(object)
+    def run_reach(self, job: ReachJob) -> None:
+        """The hint brush's hover: the part a stroke would colour (``parts.query.hint_reach``,
+        one network pass with the hints and the dot), drawn as its highlight. Skipped when a
+        colorize was asked since (it goes first) or a newer hover overtook it; a failure shows
+        nothing (logged): the highlight is a nicety."""
+        if job.serial < self.latest_reach or job.after != self.latest:
+            self.reached.emit(Reach(job.serial, job.key, None, skipped=True))
+            return
+        image, crop, x, y, pixels, t0 = None, None, 0, 0, 0, time.perf_counter()
+        try:
+            from ganime_core.parts.query import hint_reach
+
+            from .part_picture import part_mask, part_rgba
+            from .qt_util import to_qimage
+
+            mask, colours = hint_reach(self._model(job.model), job.image, job.hints, job.options,
+                                       palette=job.palette, barriers=job.barriers)
+            part = part_mask(mask, colours, job.color)
+            rgba, x, y = part_rgba(part, job.color)
+            if rgba is not None:
+                image, crop = to_qimage(rgba), part[y:y + rgba.shape[0], x:x + rgba.shape[1]]
+            pixels = int(part.sum())
+        except Exception:  # never raised into Qt; the canvas just shows no highlight
+            log.exception("hover highlight of the part failed")
+        self.reached.emit(Reach(job.serial, job.key, image, x, y, pixels, time.perf_counter() - t0,
+                                mask=crop))
+
     @staticmethod
     def _colorize(colorizer, job: Job, options: ColorizeOptions):  # -> ganime_core.api.Result
-        return colorizer.colorize(job.image, job.hints, options, palette=job.palette,
+        """The colorize; strokes painted with Alt beside others split the hints (stroke_spread)."""
+        hints, options = split_hints(colorizer, job.image, job.hints, job.marks, options,
+                                     palette=job.palette, barriers=job.barriers)
+        return colorizer.colorize(job.image, hints, options, palette=job.palette,
                                   barriers=job.barriers)
 
     def _emit(self, job: Job, stage: str, res) -> None:
@@ -185,10 +221,12 @@ class WorkerHost(QObject):
     model_loaded = Signal(object)  # ModelLoaded
     suggestions_ready = Signal(object)  # Suggestions of the newest SuggestJob
     suggest_failed = Signal(object)  # Failure of the newest SuggestJob
+    reach_ready = Signal(object)  # Reach: the answer to every ReachJob (skipped ones too)
 
     _submit = Signal(object)
     _preload = Signal(object)
     _suggest = Signal(object)
+    _reach = Signal(object)
 
     def __init__(self, parent: QObject | None = None, threads: int = 0) -> None:
         super().__init__(parent)
@@ -201,6 +239,9 @@ class WorkerHost(QObject):
         self._suggest.connect(self.worker.run_suggest)
         self.worker.suggested.connect(self._on_suggested)
         self.worker.suggest_failed.connect(self._on_suggest_failed)
+        self.latest_reach = 0
+        self._reach.connect(self.worker.run_reach)
+        self.worker.reached.connect(self.reach_ready)
         self._preload.connect(self.worker.preload)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(self._on_failed)
@@ -226,6 +267,13 @@ class WorkerHost(QObject):
         self.worker.latest_suggest = self.latest_suggest
         self._suggest.emit(dataclasses.replace(job, serial=self.latest_suggest))
         return self.latest_suggest
+
+    def reach(self, job: ReachJob) -> int:
+        """Ask where a stroke would go (after the colorize asked last: one asked later wins)."""
+        self.latest_reach += 1
+        self.worker.latest_reach = self.latest_reach
+        self._reach.emit(dataclasses.replace(job, serial=self.latest_reach, after=self.latest))
+        return self.latest_reach
 
     def cancel_suggestions(self) -> None:
         """Whatever is queued or under way is no longer wanted."""
