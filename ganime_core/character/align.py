@@ -140,6 +140,21 @@ def support_maps(alignment: Alignment, shape: tuple[int, int], sigma_share: floa
     return out
 
 
+def hull_masks(alignment: Alignment, shape: tuple[int, int], grow_share: float = 0.04) -> list[np.ndarray]:
+    """Per transform, float32 hxw 1 inside the convex hull of its inlier points widened by
+    ``grow_share`` x the long side (where the transform is trusted without a keypoint nearby)."""
+    h, w = shape
+    grow = max(1, round(grow_share * max(h, w)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    out = []
+    for pts in alignment.inliers:
+        mask = np.zeros((h, w), np.uint8)
+        if len(pts) >= 3:
+            cv2.fillConvexPoly(mask, cv2.convexHull(np.rint(pts).astype(np.int32)), 1)
+        out.append(cv2.dilate(mask, kernel).astype(np.float32))
+    return out
+
+
 def carried_labels(alignment: Alignment, choice: np.ndarray, ref_labels: np.ndarray) -> np.ndarray:
     """int32 hxw: the reference label each target pixel lands on through the transform
     ``choice`` (hxw int, -1: none) gives it, refined locally (``dense_map``; 0: none, or off the

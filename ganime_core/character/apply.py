@@ -100,7 +100,8 @@ def create_character(colorizer: Colorizer, picture: ImageLike, name: str = "",
     background = background_regions(side.labels, own)
     part, part_lab = group_parts(own, side.areas, background)
     return CharacterFile(version=FORMAT_VERSION, name=name or Path(img.source).stem, lines=side.lines, labels=side.labels,
-                         own_lab=own, part=part, part_lab=part_lab, net_lab=side.net_lab, emb=side.emb,
+                         own_lab=own.astype(np.float32), part=part.astype(np.int32),
+                         part_lab=part_lab.astype(np.float32), net_lab=side.net_lab, emb=side.emb,
                          generator=colorizer.info.sha256, thumbnail=thumbnail(rgb),
                          box=figure_box(side.labels, background), palette=palette_from_image(rgb))
 

@@ -10,7 +10,10 @@ For every target region and reference part the matcher reads a few numbers (``PA
 - ``emb_sim``: the best cosine of the region's part embedding with the part's regions' (0 without
   embeddings);
 - ``log_area``: the region's size against the part's largest region, both as shares of their
-  figure (log ratio); ``best_share``: the share of the region's best-carried part.
+  figure (log ratio); ``best_share``: the share of the region's best-carried part; ``paper``:
+  the share carried onto the paper around the reference's figure;
+- ``nb_share``: the share its neighbours (weighted by the length of the line between) carry onto
+  the part; ``net_rank``: the part's rank among the region's candidates by ``net_dE`` (0 nearest).
 
 A :class:`Matcher` (logistic weights trained by ``training.memory_matcher`` on augmented copies of
 training pictures, stored in the character module's ``matcher.json``; a hand rule when absent)
@@ -28,10 +31,11 @@ import numpy as np
 
 from ganime_core.constants import OFF_LINE_PX
 
-from .align import Alignment, carried_labels, support_maps
+from .align import Alignment, carried_labels, hull_masks, support_maps
 from .describe import Side
 
-PAIR_FEATURES = ("share", "support", "net_dE", "emb_sim", "log_area", "best_share", "paper")
+PAIR_FEATURES = ("share", "support", "net_dE", "emb_sim", "log_area", "best_share", "paper", "nb_share",
+                 "net_rank")
 MATCHER_FILE = Path(__file__).with_name("matcher.json")
 
 
@@ -130,7 +134,10 @@ def _votes(target: Side, ref: Reference, alignment: Alignment, min_support: floa
     per = np.stack([np.bincount(flat, weights=m.ravel(), minlength=n + 1) / count for m in maps], 1)
     best = np.argmax(per, axis=1)
     support = per[np.arange(n + 1), best].astype(np.float32)
-    chosen = np.where(support >= min_support, best, -1)
+    inside = np.stack([np.bincount(flat, weights=hull.ravel(), minlength=n + 1) / count
+                       for hull in hull_masks(alignment, labels.shape)], 1)
+    reach = (support >= min_support) | (inside[np.arange(n + 1), best] > 0.5)
+    chosen = np.where(reach, best, -1)
     carried = carried_labels(alignment, np.take(chosen, labels), ref.side.labels)
     inner = (_ink_distance(target.lines) > OFF_LINE_PX) & (np.take(chosen, labels) >= 0)
     part_of = np.take(ref.part, carried[inner])
@@ -178,7 +185,12 @@ def pair_table(target: Side, ref: Reference, alignment: Alignment, *, min_suppor
     np.maximum.at(biggest, rp, r_area / r_fig)
     log_area = np.log((t_area[:, None] / t_fig + 1e-5) / (biggest[None, :] + 1e-5))
     best_share = share[:, 1:].max(axis=1) if parts > 1 else np.zeros(n + 1)
-    near = np.argsort(net_de[:, 1:], axis=1)[:, :top] + 1
+    order = np.argsort(net_de[:, 1:], axis=1)
+    rank = np.empty_like(order)
+    rank[np.arange(n + 1)[:, None], order] = np.arange(parts - 1)[None, :]
+    rank = np.c_[np.zeros(n + 1, np.int64), rank]
+    nb = _neighbour_mean(target.labels, share)
+    near = order[:, :top] + 1
     cand = np.zeros((n + 1, parts), bool)
     cand[np.arange(n + 1)[:, None], near] = True
     cand |= share > 0.05
@@ -186,8 +198,27 @@ def pair_table(target: Side, ref: Reference, alignment: Alignment, *, min_suppor
     cand[0] = False
     t, p = np.nonzero(cand)
     x = np.stack([share[t, p], np.minimum(support[t], 5.0), net_de[t, p] / 10.0, emb[t, p], log_area[t, p],
-                  best_share[t], share[t, 0]], 1)
+                  best_share[t], share[t, 0], nb[t, p], np.minimum(rank[t, p], 10) / 10.0], 1)
     return np.stack([t, p], 1), x.astype(np.float32)
+
+
+def _neighbour_mean(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(n+1, k): per region, the mean of its neighbours' ``values`` rows weighted by how many
+    pixel pairs they share a border along."""
+    n = values.shape[0] - 1
+    keys = []
+    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
+        m = a != b
+        keys.append(a[m].astype(np.int64) * (n + 1) + b[m])
+        keys.append(b[m].astype(np.int64) * (n + 1) + a[m])
+    if not keys or sum(len(k) for k in keys) == 0:
+        return np.zeros_like(values)
+    uniq, counts = np.unique(np.concatenate(keys), return_counts=True)
+    a, b = uniq // (n + 1), uniq % (n + 1)
+    out = np.zeros(values.shape, np.float64)
+    np.add.at(out, a, values[b] * counts[:, None])
+    total = np.bincount(a, weights=counts, minlength=n + 1)
+    return (out / np.maximum(total, 1.0)[:, None]).astype(np.float32)
 
 
 def match_regions(target: Side, ref: Reference, alignment: Alignment, matcher: Matcher) -> Matches:
