@@ -8,7 +8,7 @@ the figure). The target's line art is drawn from its colours by our own code (XD
 **The figure** (what is scored; a target's effects and backdrop are not the character's and no
 reference predicts them): the reference's figure (its non-white pixels, holes filled) carried onto
 the target by a similarity transform that SIFT keypoints of the two *colour* pictures give by
-RANSAC (evaluation only: the colours are the answer's), widened by 2 % of the target's long side,
+RANSAC (evaluation only: the colours are the answer's), widened by 0.5 % of the target's long side,
 where at least ``MIN_FIGURE_INLIERS`` matches agree; else (the character drawn in another pose) the
 box of ``memory_figures.json`` (drawn by hand on the target), in both cases without the target's
 paper-white pixels and its lines (ink of the extracted line art).
@@ -90,7 +90,7 @@ def figure_mask(name: str, ref: np.ndarray, target: np.ndarray, lines: np.ndarra
     model, inliers = colour_alignment(ref, target)
     if model is not None and inliers >= MIN_FIGURE_INLIERS:
         sil = cv2.warpAffine(silhouette(ref).astype(np.uint8), model, (w, h), flags=cv2.INTER_NEAREST)
-        grow = max(1, round(0.02 * max(h, w)))
+        grow = max(1, round(0.005 * max(h, w)))
         fig = cv2.dilate(sil, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)) > 0
         aligned = True
     elif name in boxes:

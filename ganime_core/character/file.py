@@ -27,7 +27,7 @@ Metadata: ``name``, ``generator`` (SHA-256 of the colour model that gave ``net_l
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,7 @@ class CharacterFile:
     thumbnail: np.ndarray
     box: tuple[float, float, float, float]
     palette: np.ndarray  # (m, 4) float32 Lab + weight
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # what matching derives, kept
 
     @property
     def n_regions(self) -> int:
