@@ -279,7 +279,9 @@ def _spread_box(win: MainWindow) -> QComboBox:
         box.addItem(SPREAD_LABELS.get(spread, spread), spread)
     box.setCurrentIndex(max(0, box.findData(win.settings.spread)))
     box.setToolTip("What one hint stroke colours. Whole part: the part it touches, all of the "
-                   "hair or both sleeves. Its region: only the closed regions under the stroke.")
+                   "hair or both sleeves. Its region: only the closed regions under the stroke. "
+                   "Hold Alt while painting for one stroke that colours only its region. The "
+                   "hint brush's hover highlights what a stroke there would colour.")
     box.currentIndexChanged.connect(lambda _i: win.set_spread(box.currentData()))
     return box
 
