@@ -4,7 +4,8 @@
         docs/screenshots/walkthrough.py
 
 Mouse and keys go through QTest into the real widgets (the Colorize button is clicked, tools
-are picked with their keys, hints are dragged on the canvas, the fill tool hovers then
+are picked with their keys, the hint brush hovers over the hair (its part is highlighted),
+hints are dragged on the canvas, the fill tool hovers then
 clicks, Ctrl+Z undoes, the "Close gaps" slider is dragged by its handle, a barrier is drawn
 with the barrier tool, a colour suggestion is clicked). Only the file dialogs are answered by
 a script. Saves ``docs/screenshots/walkthrough_*.png`` (ImageMagick ``import -window root``) and
@@ -38,6 +39,7 @@ HINTS = [  # (colour, points in the sketch's pixels): hair, face, kimono
     ((255, 224, 205), [(230, 200), (255, 225), (280, 200)]),
     ((52, 120, 219), [(250, 350), (300, 400), (350, 430), (420, 440)]),
 ]
+HAIR_AT = (270, 80)  # the hint brush rests here: its part, the hair, is highlighted
 FILL_AT, FILL_COLOUR = (289, 286), (246, 196, 70)  # the kimono collar
 GAP_TO = 10  # px: closes the face's open outline (it separates from the paper at 8)
 PROFILE = [(200, 185), (203, 200), (212, 222), (222, 240), (232, 255), (245, 262)]  # a barrier
@@ -198,6 +200,11 @@ def walk(win, dialogs) -> int:
 
     QTest.keyClick(c, Qt.Key.Key_C)  # the hint brush
     win.bars.size_box.setValue(12)
+    win._on_color_chosen(HINTS[0][0])
+    QTest.mouseMove(c, at(HAIR_AT[0] - 2, HAIR_AT[1]))
+    QTest.mouseMove(c, at(*HAIR_AT))  # resting on the hair: what a stroke there would colour
+    wait_until(lambda: win.part_hover.shown is not None)
+    shot("3c_part_hover")
     for colour, points in HINTS:
         win._on_color_chosen(colour)
         drag(points)
