@@ -6,7 +6,8 @@ canvas of another shape, bent by a thin-plate spline through a 3x3 grid of jitte
 points, cropped to a window (40 %), with drawn "effects" around the figure (half the time:
 outlined blobs in saturated colours); the target's line art is made by ``training.lineart
 .random_lines`` (another line weight, pencil, gaps, blur). The copy's colours and its figure (the
-picture's non-white pixels carried by the same warp, the effects left out) are the answer.
+picture's non-white pixels carried by the same warp, without the paper they enclose and the
+effects) are the answer.
 
 :func:`pair_rows` gives the matcher's candidate table of a pair (``ganime_core.character.match``)
 with its labels — a candidate is right when the part's colour is within ``LABEL_DELTA_E`` (CIE76)
@@ -117,7 +118,7 @@ def augment(rgb: np.ndarray, rng: np.random.Generator, side: int = 640) -> Augme
         x0, y0 = round(rng.uniform(0, 1 - fw) * cw), round(rng.uniform(0, 1 - fh) * ch)
         x1, y1 = x0 + max(32, round(fw * cw)), y0 + max(32, round(fh * ch))
         img, fig = np.ascontiguousarray(img[y0:y1, x0:x1]), np.ascontiguousarray(fig[y0:y1, x0:x1])
-    figure = fig > 0
+    figure = (fig > 0) & ~(img >= 240).all(axis=2)  # the figure's own pixels, not the paper it encloses
     if rng.random() < 0.5:
         img = img.copy()
         figure &= ~_effects(img, rng)

@@ -118,7 +118,8 @@ def to_markdown(summary: dict, augmented: dict | None, cpu: str) -> str:
             if m == "pairs":
                 continue
             matched = f"{100 * r['matched']:.0f} %" if "matched" in r else ""
-            lines.append(f"| {m} | {r['palette_hit']:.3f} | {r['ciede2000']:.1f} | {100 * r['cut']:.1f} % "
+            cut = f"{100 * r['cut']:.1f} %" if "cut" in r else ""
+            lines.append(f"| {m} | {r['palette_hit']:.3f} | {r['ciede2000']:.1f} | {cut} "
                          f"| {matched} | {r['seconds']:.2f} |")
         lines.append("")
     if augmented:

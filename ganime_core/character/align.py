@@ -57,7 +57,7 @@ def keypoints(lines: np.ndarray) -> Keypoints:
     ink = (np.asarray(lines, np.float32) < INK).astype(np.float32)
     soft = 1.0 - cv2.GaussianBlur(ink, (0, 0), 1.0)
     img = np.clip(soft * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    sift = cv2.SIFT_create(nfeatures=FEATURES)
+    sift = cv2.SIFT.create(nfeatures=FEATURES)
     kps, desc = sift.detectAndCompute(img, None)
     if desc is None or not kps:
         return Keypoints(np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32))
@@ -89,46 +89,50 @@ def _fit(src: np.ndarray, dst: np.ndarray, threshold: float) -> tuple[np.ndarray
     return model, inl.ravel().astype(bool)
 
 
+@dataclass
+class _MatchSet:
+    """The matches against one orientation of the reference (``back``: the mirror's way back)."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    back: np.ndarray | None
+
+
 def align(target: Keypoints, ref: Keypoints, mirrored: Keypoints, ref_width: int,
           target_side: int) -> Alignment:
     """Up to ``MODELS`` transforms target -> reference (``mirrored``: the keypoints of the
     reference flipped left to right, whose transforms are brought back to the reference's frame)."""
     flip = np.array([[-1.0, 0.0, ref_width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    sets = []
-    for kp, back in ((ref, None), (mirrored, flip)):
-        src, dst = _matches(target, kp)
-        sets.append([src, dst, back])
-    total = sum(len(s[0]) for s in sets)
+    sets = [_MatchSet(*_matches(target, kp), back) for kp, back in ((ref, None), (mirrored, flip))]
+    total = sum(len(s.src) for s in sets)
     threshold = max(2.0, REPROJECTION * target_side)
     models: list[np.ndarray] = []
     inliers: list[np.ndarray] = []
     controls: list[tuple[np.ndarray, np.ndarray]] = []
     loose = LOOSE * target_side
     while len(models) < MODELS:
-        best = None
-        for i, (src, dst, _) in enumerate(sets):
-            model, inl = _fit(src, dst, threshold)
+        best: tuple[_MatchSet, np.ndarray, np.ndarray] | None = None
+        for ms in sets:
+            model, inl = _fit(ms.src, ms.dst, threshold)
             if model is not None and int(inl.sum()) >= MIN_INLIERS and (best is None or inl.sum() > best[2].sum()):
-                best = (i, model, inl)
+                best = (ms, model, inl)
         if best is None:
             break
-        i, model, inl = best
-        src, dst, back = sets[i]
+        ms, model, inl = best
         full = np.vstack([model, [0.0, 0.0, 1.0]])
-        models.append((full if back is None else back @ full)[:2])
-        near = np.linalg.norm(src @ model[:, :2].T + model[:, 2] - dst, axis=1) < loose
-        csrc, cdst = src[near], dst[near]
-        if back is not None:
+        models.append((full if ms.back is None else ms.back @ full)[:2])
+        near = np.linalg.norm(ms.src @ model[:, :2].T + model[:, 2] - ms.dst, axis=1) < loose
+        csrc, cdst = ms.src[near], ms.dst[near]
+        if ms.back is not None:
             cdst = np.stack([ref_width - 1.0 - cdst[:, 0], cdst[:, 1]], 1)
         controls.append((csrc.astype(np.float64), cdst.astype(np.float64)))
-        explained = src[inl]
+        explained = ms.src[inl]
         inliers.append(explained.astype(np.float32))
-        for s in sets:  # the explained target points are spent, in both orientations
-            if len(s[0]) == 0:
+        for other in sets:  # the explained target points are spent, in both orientations
+            if len(other.src) == 0:
                 continue
-            d = np.min(np.linalg.norm(s[0][:, None] - explained[None], axis=2), axis=1)
-            keep = d > 1.0
-            s[0], s[1] = s[0][keep], s[1][keep]
+            d = np.min(np.linalg.norm(other.src[:, None] - explained[None], axis=2), axis=1)
+            other.src, other.dst = other.src[d > 1.0], other.dst[d > 1.0]
     return Alignment(tuple(models), tuple(inliers), total, tuple(controls))
 
 

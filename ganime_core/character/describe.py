@@ -94,8 +94,8 @@ def group_parts(lab: np.ndarray, areas: np.ndarray, background: np.ndarray,
     weight = np.maximum(areas.astype(np.float64), 1.0)
     count = int(ids.max()) + 1
     total = np.bincount(part, weights=weight, minlength=count)
-    colours = np.stack([np.bincount(part, weights=weight * lab[:, c], minlength=count) for c in range(3)], 1)
-    colours = colours / np.maximum(total, 1e-9)[:, None]
+    sums = np.stack([np.bincount(part, weights=weight * lab[:, c], minlength=count) for c in range(3)], 1)
+    colours = sums.astype(np.float64) / np.maximum(total, 1e-9)[:, None]
     colours[0] = (100.0, 0.0, 0.0)
     return part, colours.astype(np.float32)
 

@@ -24,7 +24,9 @@ probability; that probability is its confidence.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from ganime_core.constants import OFF_LINE_PX
 from .align import Alignment, carried_labels, hull_masks, support_maps
 from .describe import Side
 
+log = logging.getLogger(__name__)
 PAIR_FEATURES = ("share", "support", "net_dE", "emb_sim", "log_area", "best_share", "paper", "nb_share",
                  "net_rank")
 MATCHER_FILE = Path(__file__).with_name("matcher.json")
@@ -89,9 +92,11 @@ def hand_matcher() -> Matcher:
     return Matcher(np.zeros(f), np.ones(f), w, np.array([-3.5]), info={"kind": "hand rule"})
 
 
+@lru_cache(maxsize=4)
 def load_matcher(path: Path = MATCHER_FILE) -> Matcher:
-    """The bundled matcher (the hand rule when the file is missing)."""
+    """The bundled matcher (the hand rule, with a warning, when the file is missing)."""
     if not path.is_file():
+        log.warning("%s: no trained matcher; matching by the hand rule", path)
         return hand_matcher()
     return Matcher.from_json(json.loads(path.read_text(encoding="utf-8")))
 
@@ -196,10 +201,10 @@ def pair_table(target: Side, ref: Reference, alignment: Alignment, *, min_suppor
     cand |= share > 0.05
     cand[:, 0] = False
     cand[0] = False
-    t, p = np.nonzero(cand)
-    x = np.stack([share[t, p], np.minimum(support[t], 5.0), net_de[t, p] / 10.0, emb[t, p], log_area[t, p],
-                  best_share[t], share[t, 0], nb[t, p], np.minimum(rank[t, p], 10) / 10.0], 1)
-    return np.stack([t, p], 1), x.astype(np.float32)
+    ti, pi = np.nonzero(cand)
+    x = np.stack([share[ti, pi], np.minimum(support[ti], 5.0), net_de[ti, pi] / 10.0, emb[ti, pi],
+                  log_area[ti, pi], best_share[ti], share[ti, 0], nb[ti, pi], np.minimum(rank[ti, pi], 10) / 10.0], 1)
+    return np.stack([ti, pi], 1), x.astype(np.float32)
 
 
 def _neighbour_mean(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
