@@ -19,6 +19,9 @@ import numpy as np
 #: Keypoints per picture (the strongest).
 FEATURES = 3000
 RATIO = 0.8  # Lowe's ratio test
+#: When nothing aligns: twice the keypoints and a looser ratio test (three more memory_dev pairs
+#: align so, and none of the pairs drawn in another pose).
+DENSE_FEATURES, DENSE_RATIO = 6000, 0.85
 #: A transform needs this many inlier matches, and at most ``MODELS`` are kept.
 MIN_INLIERS = 12
 MODELS = 4
@@ -49,7 +52,7 @@ class Alignment:
         return bool(self.models)
 
 
-def keypoints(lines: np.ndarray) -> Keypoints:
+def keypoints(lines: np.ndarray, features: int = FEATURES) -> Keypoints:
     """SIFT keypoints of float line art (1 = paper), seen as its ink only (below ``INK``), softened
     by a 1 px Gaussian: two line arts of one drawing in different line weights, pencil or ink,
     look alike so (more pairs align than on the raw line art: 36 against 28 of 40 augmented
@@ -57,19 +60,19 @@ def keypoints(lines: np.ndarray) -> Keypoints:
     ink = (np.asarray(lines, np.float32) < INK).astype(np.float32)
     soft = 1.0 - cv2.GaussianBlur(ink, (0, 0), 1.0)
     img = np.clip(soft * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    sift = cv2.SIFT.create(nfeatures=FEATURES)
+    sift = cv2.SIFT.create(nfeatures=features)
     kps, desc = sift.detectAndCompute(img, None)
     if desc is None or not kps:
         return Keypoints(np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32))
     return Keypoints(np.array([k.pt for k in kps], np.float32), desc.astype(np.float32))
 
 
-def _matches(target: Keypoints, ref: Keypoints) -> tuple[np.ndarray, np.ndarray]:
+def _matches(target: Keypoints, ref: Keypoints, ratio: float = RATIO) -> tuple[np.ndarray, np.ndarray]:
     """(target points, reference points) of the matches that pass the ratio test."""
     if len(target.points) < 2 or len(ref.points) < 2:
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
     pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(target.descriptors, ref.descriptors, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < ratio * p[1].distance]
     if not good:
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
     return (target.points[[g.queryIdx for g in good]], ref.points[[g.trainIdx for g in good]])
@@ -99,11 +102,11 @@ class _MatchSet:
 
 
 def align(target: Keypoints, ref: Keypoints, mirrored: Keypoints, ref_width: int,
-          target_side: int) -> Alignment:
+          target_side: int, ratio: float = RATIO) -> Alignment:
     """Up to ``MODELS`` transforms target -> reference (``mirrored``: the keypoints of the
     reference flipped left to right, whose transforms are brought back to the reference's frame)."""
     flip = np.array([[-1.0, 0.0, ref_width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    sets = [_MatchSet(*_matches(target, kp), back) for kp, back in ((ref, None), (mirrored, flip))]
+    sets = [_MatchSet(*_matches(target, kp, ratio), back) for kp, back in ((ref, None), (mirrored, flip))]
     total = sum(len(s.src) for s in sets)
     threshold = max(2.0, REPROJECTION * target_side)
     models: list[np.ndarray] = []

@@ -26,7 +26,7 @@ from ganime_core.inputs.hints import HintRaster, HintsLike, as_hint_raster
 from ganime_core.options import ColorizeOptions
 from ganime_core.regions.queries import hint_claims
 
-from .align import Alignment, align, keypoints
+from .align import DENSE_FEATURES, DENSE_RATIO, FEATURES, RATIO, Alignment, align, keypoints
 from .describe import (
     Side,
     background_regions,
@@ -209,14 +209,23 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
 
 
 def align_sides(target: Side, ref: Reference, character: CharacterFile | None = None) -> Alignment:
-    """The alignment of the target's line art to the reference's (and its mirror image); the
-    reference's keypoints are kept on ``character`` for its next page."""
-    cached = None if character is None else character.cache.get("keypoints")
-    if cached is None:
-        cached = (keypoints(ref.side.lines), keypoints(np.ascontiguousarray(ref.side.lines[:, ::-1])))
-        if character is not None:
-            character.cache["keypoints"] = cached
-    return align(keypoints(target.lines), cached[0], cached[1], ref.side.lines.shape[1], max(target.lines.shape))
+    """The alignment of the target's line art to the reference's (and its mirror image), again
+    with denser keypoints when nothing aligns; the reference's keypoints are kept on
+    ``character`` for its next page."""
+    cache = {} if character is None else character.cache
+    width, side = ref.side.lines.shape[1], max(target.lines.shape)
+    alignment = None
+    for features, ratio in ((FEATURES, RATIO), (DENSE_FEATURES, DENSE_RATIO)):
+        key = ("keypoints", features)
+        if key not in cache:
+            cache[key] = (keypoints(ref.side.lines, features),
+                          keypoints(np.ascontiguousarray(ref.side.lines[:, ::-1]), features))
+        ref_kp, mirror_kp = cache[key]
+        alignment = align(keypoints(target.lines, features), ref_kp, mirror_kp, width, side, ratio)
+        if alignment.found:
+            break
+    assert alignment is not None
+    return alignment
 
 
 def character_from_picture(colorizer: Colorizer, picture: ImageLike) -> CharacterFile:
