@@ -7,8 +7,14 @@ art with its colours: the page's closed regions are matched to the character's p
 No Qt; torch only through the colorizer.
 """
 
-from .apply import THRESHOLD, CharacterColouring, colorize_with_character, create_character
+from .apply import (
+           THRESHOLD,
+           CharacterColouring,
+           as_character,
+           colorize_with_character,
+           create_character,
+)
 from .file import SUFFIX, CharacterFile, CharacterFileError, load_character, save_character
 
-__all__ = ["SUFFIX", "THRESHOLD", "CharacterColouring", "CharacterFile", "CharacterFileError",
+__all__ = ["SUFFIX", "THRESHOLD", "CharacterColouring", "as_character", "CharacterFile", "CharacterFileError",
            "colorize_with_character", "create_character", "load_character", "save_character"]

@@ -21,8 +21,10 @@ import cv2
 import numpy as np
 
 from ganime_core.color import lab_to_rgb
+from ganime_core.inputs.barriers import BarriersLike
 from ganime_core.inputs.encoding import palette_from_image
 from ganime_core.inputs.hints import HintRaster, HintsLike, as_hint_raster
+from ganime_core.inputs.palettes import PaletteLike
 from ganime_core.options import ColorizeOptions
 from ganime_core.regions.queries import hint_claims
 
@@ -67,14 +69,14 @@ class CharacterColouring:
     seconds: float
 
 
-def working_side(colorizer: Colorizer, line_art: ImageLike, opts: ColorizeOptions
-                 ) -> tuple[Side, Regions, Page]:
+def working_side(colorizer: Colorizer, line_art: ImageLike, opts: ColorizeOptions,
+                 barriers: BarriersLike = None) -> tuple[Side, Regions, Page]:
     """The page of ``line_art`` as the colorizer sees it, and its :class:`Side`."""
     from ganime_core.api import _as_image
     from ganime_core.parts.query import part_embeddings
 
-    regions, unhinted, emb = part_embeddings(colorizer, line_art, opts)
-    page = colorizer._page(_as_image(line_art), int(opts.working_size or colorizer.info.working_size), None,
+    regions, unhinted, emb = part_embeddings(colorizer, line_art, opts, barriers=barriers)
+    page = colorizer._page(_as_image(line_art), int(opts.working_size or colorizer.info.working_size), barriers,
                            opts.gap)
     return side_of(regions, page.small, unhinted, emb), regions, page
 
@@ -169,11 +171,13 @@ def character_hints(target: Side, ink: np.ndarray, ref: Reference, matches: Matc
 def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character: CharacterFile,
                             hints: HintsLike = None, options: ColorizeOptions | None = None, *,
                             threshold: float = THRESHOLD, matcher: Matcher | None = None, guide: bool = True,
+                            palette: PaletteLike = None, barriers: BarriersLike = None,
                             **changes: Any) -> CharacterColouring:
     """Colour ``line_art`` with the colours of ``character`` (see the module's text). ``options``
     default to :data:`DEFAULT_MODE`; ``hints``, the artist's, win over the character's; ``guide``:
     the character's main colours are the network's colour guide too (as ``--reference``), for
-    the regions no match colours."""
+    the regions no match colours (``palette``: another guide instead); ``barriers`` as for
+    :meth:`Colorizer.colorize`."""
     from ganime_core.api import _as_image
 
     t0 = time.perf_counter()
@@ -181,7 +185,7 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     if changes:
         opts = opts.replace(**changes)
     img = _as_image(line_art)
-    target, regions, page = working_side(colorizer, img, opts)
+    target, regions, page = working_side(colorizer, img, opts, barriers)
     ref = reference_of(colorizer, character, opts)
     alignment = align_sides(target, ref, character)
     matches = match_regions(target, ref, alignment, matcher or load_matcher())
@@ -195,8 +199,9 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     if own is not None:
         full = HintRaster(np.where(own.mask[..., None], own.rgb, full.rgb), own.mask | full.mask)
     seconds = time.perf_counter() - t0
-    result = colorizer.colorize(img, full if full.mask.any() else None, opts,
-                                palette=character.palette if guide else None)
+    if palette is None and guide:
+        palette = character.palette
+    result = colorizer.colorize(img, full if full.mask.any() else None, opts, palette=palette, barriers=barriers)
     figure = np.ones(target.n + 1, bool)
     if alignment.found:
         figure = matches.part > 0
@@ -228,9 +233,23 @@ def align_sides(target: Side, ref: Reference, character: CharacterFile | None = 
     return alignment
 
 
-def character_from_picture(colorizer: Colorizer, picture: ImageLike) -> CharacterFile:
-    """``--character IMAGE``: a character made on the fly from a coloured picture."""
-    return create_character(colorizer, picture)
+def as_character(colorizer: Colorizer, character: CharacterFile | str | Path | bytes | np.ndarray,
+                 name: str = "") -> CharacterFile:
+    """A character from any form an entry point is given (``--character FILE|IMAGE``, a service
+    upload): a :class:`CharacterFile`; a character file (by its ``SUFFIX`` or its content); or a
+    coloured picture, made into a character on the fly (:func:`create_character`)."""
+    from .file import SUFFIX, character_from_bytes, is_character_data, load_character
+
+    if isinstance(character, CharacterFile):
+        return character
+    if isinstance(character, str | Path):
+        path = Path(character)
+        if path.suffix == SUFFIX:
+            return load_character(path)
+        return create_character(colorizer, path, name or path.stem)
+    if isinstance(character, bytes) and is_character_data(character):
+        return character_from_bytes(character, name or "character")
+    return create_character(colorizer, character, name)
 
 
 def lines_of(picture: ImageLike) -> np.ndarray:

@@ -154,6 +154,16 @@ def character_from_bytes(data: bytes, name: str = "character file") -> Character
     return character
 
 
+def is_character_data(data: bytes) -> bool:
+    """Whether ``data`` says it is a character file (its header names the format; the rest is
+    checked when it is read)."""
+    try:
+        _metadata(data, "")
+    except CharacterFileError as exc:
+        return "version" in str(exc)  # a character file, of a version this GANime does not read
+    return True
+
+
 def _metadata(data: bytes, name: str) -> dict[str, str]:
     """The header's metadata, read before the arrays (a file of another kind stops here)."""
     if len(data) < 8:

@@ -141,3 +141,21 @@ def test_mutated_files_give_a_character_or_a_typed_error(edits: list[tuple[int, 
         return
     # what reads is consistent: every label has its colour and part
     assert int(c.labels.max(initial=0)) <= c.n_regions and int(c.part.max(initial=0)) <= c.n_parts
+
+
+def test_any_form_of_character_is_taken(tmp_path: Path, tiny_colorizer) -> None:
+    from test_character import _shapes, draw
+
+    from ganime_core.character import as_character
+    from ganime_core.io.imageio import save_png
+
+    c = small_character()
+    path = save_character(c, tmp_path / "aoi.ganime-character")
+    assert as_character(tiny_colorizer, c) is c
+    _same(as_character(tiny_colorizer, path), c)
+    _same(as_character(tiny_colorizer, path.read_bytes()), c)
+    with pytest.raises(CharacterFileError, match="version"):
+        as_character(tiny_colorizer, _bytes(meta={"format_version": "7"}))
+    picture = save_png(tmp_path / "mika.png", draw(_shapes(2), (120, 160)))
+    made = as_character(tiny_colorizer, picture)
+    assert made.name == "mika" and made.n_parts >= 3
