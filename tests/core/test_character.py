@@ -89,6 +89,19 @@ def test_regions_of_a_changed_copy_find_their_parts(tiny_colorizer, figure, chan
     assert accuracy >= 0.95, f"{accuracy:.3f} of {judged} regions matched"
 
 
+def test_regions_of_a_bent_copy_find_their_parts(tiny_colorizer, figure) -> None:
+    """A thin-plate-spline bend (the augmentation the matcher is trained on) of a turned copy."""
+    from training.memory_augment import _tps_map
+
+    shapes, reference = figure
+    target = draw(shapes, (340, 400), scale=0.9, angle=-6.0)
+    mx, my = _tps_map(target.shape[:2], np.random.default_rng(4), 0.02)
+    bent = cv2.remap(target, mx, my, cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    accuracy, judged = _region_accuracy(tiny_colorizer, reference, bent)
+    assert judged >= 25
+    assert accuracy >= 0.95, f"{accuracy:.3f} of {judged} regions matched"
+
+
 def test_a_different_figure_is_not_coloured_with_confidence(tiny_colorizer, figure) -> None:
     _, reference = figure
     other = draw(_shapes(11), (300, 400))
