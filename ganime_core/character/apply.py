@@ -26,7 +26,7 @@ from ganime_core.inputs.encoding import palette_from_image
 from ganime_core.inputs.hints import HintRaster, HintsLike, as_hint_raster
 from ganime_core.inputs.palettes import PaletteLike
 from ganime_core.options import ColorizeOptions
-from ganime_core.regions.queries import hint_claims
+from ganime_core.regions.queries import hint_claims, open_regions
 
 from .align import DENSE_FEATURES, DENSE_RATIO, FEATURES, RATIO, Alignment, align, keypoints
 from .describe import (
@@ -202,7 +202,7 @@ def colorize_with_character(colorizer: Colorizer, line_art: ImageLike, character
     if palette is None and guide:
         palette = character.palette
     result = colorizer.colorize(img, full if full.mask.any() else None, opts, palette=palette, barriers=barriers)
-    figure = np.ones(target.n + 1, bool)
+    figure = ~open_regions(regions)  # nothing aligned: every region but the open paper is in doubt
     if alignment.found:
         figure = matches.part > 0
     figure[0] = False
