@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganime_core.runtime.calibration import cpu_name
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "samples"
 SKETCHES = ("lineart_1.png", "lineart_3.png", "lineart_4.png")
@@ -93,7 +95,7 @@ def measure() -> dict:
 def run() -> str:
     r = measure()
     lines = [HEADING, "",
-             f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on **{_cpu_name()}**, "
+             f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on **{cpu_name()}**, "
              f"{r['cores']} cores, {r['threads']} torch threads, load average {r['load']:.1f} at "
              f"the start (other work shares the machine); model `{r['model']}`, forward "
              f"{r['calibration']} (the calibration's choice). `suggest(colorizer, sketch, {N}, "
@@ -119,18 +121,6 @@ def run() -> str:
     lines += ["", "A click on a suggestion is `colorize(sketch, palette=family.palette())` at full "
               "size (the last column; `ganime colorize --variants N` runs it once per family)."]
     return "\n".join(lines)
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -167,17 +167,30 @@ def seed_rows(colorizer, pic: PictureParts, rng: np.random.Generator) -> tuple[n
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def iter_rows(colorizer, items: list[Item], per_item: int, seed: int,
-              head: PartHead | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pair rows of ``per_item`` random canvases of each item (unreadable files are skipped)."""
+def canvases(colorizer, items: list[Item], per_item: int, seed: int, head: PartHead | None = None,
+             desc: str | None = None) -> Iterator[tuple[PictureParts, np.random.Generator]]:
+    """``per_item`` canvases of each item with the generator that placed them (unreadable files
+    are skipped with a warning); ``seed < 0``: each picture fitted whole, as evaluation does;
+    ``desc``: a progress bar of that name."""
+    import sys
+
+    from tqdm import tqdm
+
     from ganime_core.errors import GanimeError
 
-    for i, item in enumerate(items):
+    for i, item in enumerate(tqdm(items, desc=desc, unit="pic", file=sys.stderr, disable=None if desc else True)):
         try:
             rgb, _ = read_item(item)
         except (GanimeError, OSError, ValueError) as exc:
             log.warning("skipping %s: %s", item.name, exc)
             continue
         for j in range(per_item):
-            rng = np.random.default_rng([seed, i, j])
-            yield seed_rows(colorizer, make_picture(colorizer, rgb, rng, head=head), rng)
+            rng = np.random.default_rng([abs(seed), i, j])
+            yield make_picture(colorizer, rgb, rng if seed >= 0 else None, head=head), rng
+
+
+def iter_rows(colorizer, items: list[Item], per_item: int, seed: int,
+              head: PartHead | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pair rows of ``per_item`` random canvases of each item (unreadable files are skipped)."""
+    for pic, rng in canvases(colorizer, items, per_item, seed, head):
+        yield seed_rows(colorizer, pic, rng)

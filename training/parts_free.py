@@ -14,11 +14,9 @@ import argparse
 import dataclasses
 import json
 import logging
-import sys
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from ganime_core.parts.embed import PartHead
 from ganime_core.parts.features import PAIR_FEATURES, pair_features, region_colours, region_shape
@@ -26,7 +24,7 @@ from ganime_core.parts.model import DEFAULT_PARTS, load_part_model
 
 from .layouts import Item, discover, split
 from .parts import choose, load_head, train_mlp
-from .parts_data import make_picture
+from .parts_data import canvases
 from .parts_head import known_pairs
 
 log = logging.getLogger("training.parts_free")
@@ -34,30 +32,18 @@ log = logging.getLogger("training.parts_free")
 
 def free_rows(colorizer, items: list[Item], per_item: int, seed: int, head: PartHead | None, max_pairs: int,
               desc: str) -> tuple[np.ndarray, np.ndarray]:
-    from ganime_core.errors import GanimeError
-
-    from .datasets import read_item
-
     xs, ys = [], []
-    for i, item in enumerate(tqdm(items, desc=desc, unit="pic", file=sys.stderr, disable=None)):
-        try:
-            rgb, _ = read_item(item)
-        except (GanimeError, OSError, ValueError) as exc:
-            log.warning("skipping %s: %s", item.name, exc)
+    for pic, rng in canvases(colorizer, items, per_item, seed, head, desc):
+        pairs = known_pairs(pic.regions, pic.truth_lab, pic.pure)
+        if pairs is None:
             continue
-        for j in range(per_item):
-            rng = np.random.default_rng([abs(seed), i, j])
-            pic = make_picture(colorizer, rgb, rng if seed >= 0 else None, head=head)  # seed < 0: fixed canvases
-            pairs = known_pairs(pic.regions, pic.truth_lab, pic.pure)
-            if pairs is None:
-                continue
-            a, b, same, _ = pairs
-            if len(a) > max_pairs:
-                pick = rng.permutation(len(a))[:max_pairs]
-                a, b, same = a[pick], b[pick], same[pick]
-            lab, spread = region_colours(pic.regions, pic.unhinted)
-            xs.append(pair_features(region_shape(pic.regions), lab, spread, np.stack([a, b], 1), pic.emb))
-            ys.append(same.astype(np.float32))
+        a, b, same, _ = pairs
+        if len(a) > max_pairs:
+            pick = rng.permutation(len(a))[:max_pairs]
+            a, b, same = a[pick], b[pick], same[pick]
+        lab, spread = region_colours(pic.regions, pic.unhinted)
+        xs.append(pair_features(region_shape(pic.regions), lab, spread, np.stack([a, b], 1), pic.emb))
+        ys.append(same.astype(np.float32))
     if not xs:
         raise SystemExit(f"no pair rows from {len(items)} pictures")
     return np.concatenate(xs), np.concatenate(ys)

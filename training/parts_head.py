@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,14 +22,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from ganime_core.parts.embed import HeadConfig, PartHead, cell_counts, head_inputs, pool_regions
 from ganime_core.parts.features import region_shape
 from ganime_core.regions.segment import Regions
 
 from .layouts import Item, discover, split
-from .parts_data import OTHER_DELTA_E, SAME_DELTA_E, make_picture, truth_parts
+from .parts_data import OTHER_DELTA_E, SAME_DELTA_E, canvases, truth_parts
 
 log = logging.getLogger("training.parts_head")
 
@@ -77,30 +75,18 @@ def known_pairs(regions: Regions, truth_lab: np.ndarray, pure: np.ndarray) -> tu
 
 
 def make_canvases(colorizer, items: list[Item], per_item: int, seed: int, desc: str) -> list[Canvas]:
-    from ganime_core.errors import GanimeError
-
-    from .datasets import read_item
-
     out: list[Canvas] = []
-    for i, item in enumerate(tqdm(items, desc=desc, unit="pic", file=sys.stderr, disable=None)):
-        try:
-            rgb, _ = read_item(item)
-        except (GanimeError, OSError, ValueError) as exc:
-            log.warning("skipping %s: %s", item.name, exc)
+    for pic, _ in canvases(colorizer, items, per_item, seed, desc=desc):
+        pairs = known_pairs(pic.regions, pic.truth_lab, pic.pure)
+        if pairs is None:
             continue
-        for j in range(per_item):
-            rng = np.random.default_rng([seed, i, j]) if seed >= 0 else None
-            pic = make_picture(colorizer, rgb, rng)
-            pairs = known_pairs(pic.regions, pic.truth_lab, pic.pure)
-            if pairs is None:
-                continue
-            taps, lines = decoder_taps(colorizer, pic.lines)
-            inputs = tuple(t.half() for t in head_inputs(taps, lines))
-            grid = tuple(inputs[1].shape[2:])
-            a, b, same, w = pairs
-            out.append(Canvas(inputs, cell_counts(pic.regions, grid), pic.regions.n, torch.from_numpy(a),
-                              torch.from_numpy(b), torch.from_numpy(same.astype(np.float32)),
-                              torch.from_numpy(w.astype(np.float32))))
+        taps, lines = decoder_taps(colorizer, pic.lines)
+        inputs = tuple(t.half() for t in head_inputs(taps, lines))
+        grid = tuple(inputs[1].shape[2:])
+        a, b, same, w = pairs
+        out.append(Canvas(inputs, cell_counts(pic.regions, grid), pic.regions.n, torch.from_numpy(a),
+                          torch.from_numpy(b), torch.from_numpy(same.astype(np.float32)),
+                          torch.from_numpy(w.astype(np.float32))))
     return out
 
 
